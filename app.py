@@ -1,0 +1,71 @@
+"""LLM Playground: the entry point. Run with `make run`.
+
+Pages are registered here once. A page whose file is not there yet is left out of the navigation, so a learner never
+meets a stub.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from playground.system import runtime_info
+
+ROOT = Path(__file__).parent
+
+# (file, title, icon, what it teaches)
+PAGES = {
+    "Basics": [
+        ("pages/tensors.py", "Tensors", "🧊", "Build tensors, reshape, transpose, multiply and broadcast them, and see shapes, strides and dtypes."),
+        ("pages/autograd.py", "Autograd", "🔁", "The computational graph of a tiny neuron: forward values, gradients and the chain rule, live."),
+    ],
+    "Models": [
+        ("pages/gpt2_config.py", "GPT-2 anatomy", "🧮", "Every parameter, byte and FLOP of a GPT configuration, checked against transformers."),
+        ("pages/tokenizers.py", "Tokenizers", "🔤", "Text to tokens to ids: GPT's byte-level BPE beside BERT's WordPiece."),
+        ("pages/bert.py", "BERT", "🎭", "Masking, fill-in predictions, next-sentence prediction and attention."),
+        ("pages/gpt.py", "GPT generation", "✍️", "Generation token by token: probabilities, sampling knobs, attention and the logit lens."),
+    ],
+    "Training": [
+        ("pages/training.py", "Distributed training", "🚀", "Live loss curves from torch.distributed workers: one process against DDP."),
+    ],
+}
+
+
+def available_pages():
+    """Only pages whose file exists: unfinished pages stay out of the menu."""
+    for group, pages in PAGES.items():
+        for path, title, icon, blurb in pages:
+            if (ROOT / path).exists():
+                yield group, path, title, icon, blurb
+
+
+def home():
+    st.title("🧪 LLM Playground")
+    st.markdown(
+        "See how large language models work by touching them live: tensors and autograd underneath, "
+        "the anatomy of GPT-2, BERT's masking, GPT's generation and distributed training. "
+        "Every page is a short lesson: an explanation, the controls, the picture, and **the code**, "
+        "runnable PyTorch that reproduces exactly what is on screen. Everything runs offline on small bundled models."
+    )
+    for group, path, title, icon, blurb in available_pages():
+        with st.container(border=True):
+            st.page_link(path, label=f"**{title}** · {group}", icon=icon)
+            st.caption(blurb)
+    info = runtime_info()
+    st.subheader("What this playground runs on")
+    st.markdown(
+        f"- **Device:** {info.device_summary}\n"
+        f"- **CPU cores:** {info.cpu_count}\n"
+        f"- **torch** {info.torch_version} · **transformers** {info.transformers_version} · "
+        f"**streamlit** {st.__version__} · Python {info.python_version}"
+    )
+
+
+def main():
+    st.set_page_config(page_title="LLM Playground", page_icon="🧪", layout="wide")
+    navigation = {"": [st.Page(home, title="Home", icon="🏠", default=True)]}
+    for group, path, title, icon, _ in available_pages():
+        navigation.setdefault(group, []).append(st.Page(path, title=title, icon=icon))
+    st.navigation(navigation).run()
+
+
+main()

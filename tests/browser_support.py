@@ -1,0 +1,44 @@
+"""Helpers for browser tests: screenshots to look at, waiting for Streamlit, and failing on error boxes.
+
+Import them in a browser test: `from tests.browser_support import screenshot, wait_for_app_idle, ...`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+DESKTOP = {"width": 1280, "height": 2400}
+PHONE = {"width": 390, "height": 2400}
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full screenshot to test-output/screenshots/NAME.png, for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_for_app_idle(page, timeout: float = 90) -> None:
+    """Wait until Streamlit has finished running the script (its 'Running…' status widget is gone)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    time.sleep(0.5)
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            time.sleep(0.5)
+            if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+                return
+        time.sleep(0.3)
+    raise AssertionError(f"the app was still running after {timeout}s")
+
+
+def assert_no_streamlit_error(page) -> None:
+    """A page passes only if it shows no exception and no error box."""
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, f"Streamlit exception on page: {exceptions.first.inner_text()[:2000]}"
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, f"error box on page: {errors.first.inner_text()[:2000]}"

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages. Unlike `playground/`, these may import streamlit."""

@@ -1,0 +1,104 @@
+"""Page settings that survive a page switch and live in the URL.
+
+Streamlit forgets a widget's value as soon as the widget is not drawn, so visiting another page would reset every
+control. We keep a copy of each bound value in `st.session_state` under a page-scoped name, and mirror it into the
+query string so a teacher can share a link that opens the page exactly as they see it.
+
+Precedence when a page opens: the URL, then what the learner last set on this page, then the default.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import streamlit as st
+
+_KEPT = "_kept_settings"
+
+
+def as_bool(text: str) -> bool:
+    """Query strings carry text; accept the spellings people type in links."""
+    lowered = str(text).strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got {text!r}")
+
+
+def _to_query(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+class PageState:
+    """The settings of one page. `key()` hands out widget keys; `publish()` writes them to the URL."""
+
+    def __init__(self, page: str):
+        self.page = page
+        self.warnings: list[str] = []
+        self._names: list[str] = []
+        kept = st.session_state.setdefault(_KEPT, {})
+        self._kept: dict[str, Any] = kept.setdefault(page, {})
+        # The URL is read once per page visit: later reruns must not undo what the learner just changed.
+        self._fresh_visit = st.session_state.get("_last_page") != page
+        st.session_state["_last_page"] = page
+
+    def _widget_key(self, name: str) -> str:
+        return f"{self.page}.{name}"
+
+    def _initial(self, name: str, default: Any, cast: Callable[[str], Any]) -> Any:
+        if self._fresh_visit and name in st.query_params:
+            raw = st.query_params[name]
+            try:
+                return cast(raw)
+            except (TypeError, ValueError) as err:
+                self.warnings.append(
+                    f"The link's `{name}={raw}` could not be used ({err}); showing the default `{default}` instead."
+                )
+                return default
+        return self._kept.get(name, default)
+
+    def key(self, name: str, default: Any, cast: Callable[[str], Any] = str) -> str:
+        """A widget key pre-filled from the URL or the learner's last choice. Create the widget with no value."""
+        widget_key = self._widget_key(name)
+        if widget_key not in st.session_state:
+            st.session_state[widget_key] = self._initial(name, default, cast)
+        self._names.append(name)
+        return widget_key
+
+    def value(self, name: str) -> Any:
+        return st.session_state[self._widget_key(name)]
+
+    def get(self, name: str, default: Any = None, cast: Callable[[str], Any] = str) -> Any:
+        """A non-widget setting (e.g. which tokens are masked), with the same precedence as `key`."""
+        if name not in self._kept:
+            self._kept[name] = self._initial(name, default, cast)
+        if name not in self._names:
+            self._names.append(name)
+        return self._kept[name]
+
+    def set(self, name: str, value: Any) -> None:
+        self._kept[name] = value
+        if name not in self._names:
+            self._names.append(name)
+
+    def show_warnings(self) -> None:
+        for message in self.warnings:
+            st.warning(message)
+        self.warnings.clear()
+
+    def publish(self) -> None:
+        """Remember every bound setting and mirror it into the query string."""
+        query = {}
+        for name in self._names:
+            widget_key = self._widget_key(name)
+            if widget_key in st.session_state:
+                self._kept[name] = st.session_state[widget_key]
+            if name in self._kept and self._kept[name] is not None:
+                query[name] = _to_query(self._kept[name])
+        if dict(st.query_params) != query:
+            st.query_params.from_dict(query)
