@@ -1,0 +1,159 @@
+"""Autograd: the computational graph of one sigmoid neuron, forward and backward, live; then SGD and SimpleNet."""
+
+import math
+
+import streamlit as st
+
+from playground.autograd_code import descent_code, neuron_code, simple_net_code
+from playground.autograd_figures import before_after_heatmaps, gradient_heatmaps, landscape_figure, loss_curve_figure
+from playground.autograd_graph import STEP_COUNT, correspondence, neuron_dot, pass_steps, steps_table, torch_graph
+from playground.gradient_check import compare_gradients, gradient_table, lesson_form_in_float32, torch_neuron
+from playground.gradient_descent import MAX_LEARNING_RATE, MAX_STEPS, check_descent, descend
+from playground.sigmoid_neuron import LESSON, chain_rule_latex, check_point, forward_backward, saturated
+from playground.sigmoid_neuron import format_number as fmt
+from playground.simple_net import LEARNING_RATE, MAX_SEED, check_seed, one_training_step
+from ui.code import show_code
+from ui.state import PageState
+
+
+def finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def whole(low: int, high: int):
+    def cast(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError(f"{value} is outside {low}…{high}")
+        return value
+    return cast
+
+
+def one_of(options):
+    def cast(text: str) -> str:
+        if text not in options:
+            raise ValueError(f"choose one of {', '.join(options)}")
+        return text
+    return cast
+
+
+def neuron_section(point):
+    p = forward_backward(point)
+    st.header("The computational graph")
+    st.markdown("Every box is a value: its **data** from the forward pass and its **grad**, ∂L/∂(that value), from "
+                "the backward pass. Each edge carries the **local derivative** of the box it enters with respect to "
+                "the box it leaves. Walk the passes one step at a time; the box being computed is gold.")
+    step = st.slider("Step of the walk (0 = inputs only, 4 = forward done, 10 = backward done)", 0, STEP_COUNT,
+                     key=ps.key("step", STEP_COUNT, whole(0, STEP_COUNT)))
+    st.graphviz_chart(neuron_dot(p, step), width="stretch")
+    if step:
+        s = pass_steps(p)[step - 1]
+        st.markdown(f"**Step {step}, {s.direction} pass, node `{s.node}`:** {s.what} = {s.chain} = **{fmt(s.value)}**"
+                    + (f"  \nlocal derivative: {s.local}" if s.local_value is not None else ""))
+    with st.expander("Every step of both passes"):
+        st.dataframe(steps_table(p), hide_index=True, width="stretch")
+
+    st.header("The chain rule, formula by formula")
+    for formula in chain_rule_latex(p):
+        st.latex(formula)
+    if saturated(p):
+        naive = lesson_form_in_float32(point)
+        st.info(f"σ has saturated (z = {fmt(p.z)}): in float32, a = σ(z) rounds to exactly {round(p.a)}. The "
+                f"unfused `torch.sigmoid` + `F.binary_cross_entropy` would report L = {fmt(naive['loss'])}, "
+                f"∂L/∂w = {fmt(naive['w'])}, ∂L/∂b = {fmt(naive['b'])}. The numbers here use the logits form "
+                "L = max(z, 0) − y·z + log(1 + e^(−|z|)), which stays finite and correct.")
+
+    st.header("Three ways to the same gradient")
+    rows = compare_gradients(point)
+    st.dataframe(gradient_table(rows), hide_index=True, width="stretch")
+    if all(r.agree for r in rows):
+        st.success("The chain rule by hand, `torch.autograd` and central finite differences agree to 1e-6.")
+    else:
+        st.error("The three gradients do NOT agree to 1e-6 here; see the largest difference column.")
+
+    st.header("PyTorch's own graph")
+    st.markdown("`loss.backward()` walks the chain of `grad_fn` objects that the forward pass recorded. "
+                "torchviz's `make_dot` draws that chain for the real loss (right) beside our graph (left). "
+                "PyTorch draws only what needs a gradient, one node per backward function.")
+    w, b, loss = torch_neuron(point)
+    torch_dot, names = torch_graph(loss, {"w": w, "b": b})
+    left, right = st.columns(2)
+    left.graphviz_chart(neuron_dot(p, rankdir="TB"), width="stretch")
+    right.graphviz_chart(torch_dot, width="stretch")
+    st.dataframe(correspondence(names), hide_index=True, width="stretch")
+    show_code(neuron_code(point))
+
+
+def descent_section(point):
+    st.header("Learning from the gradient")
+    st.markdown("Gradient descent moves w and b a little against their gradient, w ← w − η·∂L/∂w and "
+                "b ← b − η·∂L/∂b, and repeats. x and y stay fixed, so the loss is a surface L(w, b).")
+    col_lr, col_steps = st.columns(2)
+    lr = col_lr.number_input(f"Learning rate η (0 < η ≤ {MAX_LEARNING_RATE:g})", key=ps.key("lr", 1.0, finite),
+                             step=0.1, format="%.4f")
+    steps = col_steps.slider("Steps k", 1, MAX_STEPS, key=ps.key("steps", 30, whole(1, MAX_STEPS)))
+    try:
+        check_descent(int(steps), float(lr))
+    except ValueError as err:
+        st.error(str(err))
+        return
+    path = descend(point, float(lr), int(steps))
+    st.plotly_chart(landscape_figure(point, path), width="stretch")
+    st.plotly_chart(loss_curve_figure(path), width="stretch")
+    first, last = path[0], path[-1]
+    st.markdown(f"After {steps} steps: w {fmt(first.w)} → **{fmt(last.w)}**, b {fmt(first.b)} → **{fmt(last.b)}**, "
+                f"L {fmt(first.loss)} → **{fmt(last.loss)}**.")
+    show_code(descent_code(point, float(lr), int(steps)))
+
+
+def simple_net_section():
+    st.header("Backpropagation in a bigger network")
+    st.markdown(f"The lesson's **SimpleNet**: 10 inputs → 5 hidden units (ReLU) → 1 output (sigmoid), `BCELoss`, "
+                f"SGD with lr {LEARNING_RATE}, one seeded random input with label 1. One training step:")
+    seed = st.number_input(f"Seed (0…{MAX_SEED})", key=ps.key("seed", 0, whole(0, MAX_SEED)), step=1)
+    try:
+        check_seed(int(seed))
+    except ValueError as err:
+        st.error(str(err))
+        return
+    t = one_training_step(int(seed))
+    active = int((t.hidden > 0).sum())
+    st.markdown(
+        f"1. `optimizer.zero_grad()`: every `.grad` is cleared, because `backward()` adds to it.\n"
+        f"2. **Forward**: x → fc1 → ReLU ({active} of 5 hidden units active) → fc2 → σ gives "
+        f"output **{fmt(t.output)}**; autograd records each operation.\n"
+        f"3. **Loss**: BCE(output, 1) = **{fmt(t.loss)}**.\n"
+        f"4. **`loss.backward()`**: the chain rule from the loss back through σ, fc2, ReLU and fc1 fills "
+        f"every `.grad` (heatmaps below). A ReLU unit that is off passes no gradient: its row of ∂L/∂fc1.weight "
+        f"is all zeros.\n"
+        f"5. **`optimizer.step()`**: every weight moves by −{LEARNING_RATE} × its gradient. The same input now "
+        f"gives loss **{fmt(t.loss_after)}**.")
+    st.plotly_chart(gradient_heatmaps(t), width="stretch")
+    name = st.selectbox("Parameter before and after the step", list(t.grads), key=ps.key("param", "fc2.weight", one_of(list(t.grads))))
+    st.plotly_chart(before_after_heatmaps(t, name), width="stretch")
+    show_code(simple_net_code(int(seed)))
+
+
+st.title("🔁 Autograd: the chain rule, live")
+st.markdown("One sigmoid neuron learning one example, the lesson's running example: **z = x·w + b**, "
+            "**a = σ(z)**, **L = BCE(a, y)**. Change the numbers and every value, gradient and graph below follows. "
+            "At x = 1.1, y = 1, w = 2.2, b = 0 PyTorch gives ∂L/∂w = −0.0898 and ∂L/∂b = −0.0817.")
+ps = PageState("autograd")
+columns = st.columns(4)
+labels = {"x": "x (input)", "w": "w (weight)", "b": "b (bias)", "y": "y (label, 0…1)"}
+values = {name: col.number_input(label, key=ps.key(name, LESSON[name], finite), step=0.1, format="%.4f")
+          for col, (name, label) in zip(columns, labels.items())}
+ps.show_warnings()
+try:
+    point = check_point(**values)
+except ValueError as err:
+    st.error(str(err))
+    point = None
+if point is not None:
+    neuron_section(point)
+    descent_section(point)
+simple_net_section()
+ps.publish()
