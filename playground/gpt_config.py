@@ -201,3 +201,14 @@ TERMS = {
     "tied": "Reuse the token-embedding matrix as the output head (as GPT-2 does), saving vocab_size x emb_dim "
     "parameters.",
 }
+
+
+def parse_amount(text: str) -> float:
+    """A positive, finite quantity from a URL (tokens in billions, TFLOP/s), capped like the integer fields."""
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not 0.001 <= value <= MAX_FIELD:  # also rejects nan and inf
+        raise ValueError(f"{value} must be at least 0.001 and at most {MAX_FIELD:.0e}")
+    return value

@@ -167,3 +167,9 @@ def human_bytes(n: float) -> str:
     if unit == len(units) - 1 and value >= 1024:
         return f"{n / 1024**8:.3g} YiB"
     return f"{value:,.0f} {units[unit]}" if unit == 0 else f"{value:,.2f} {units[unit]}"
+
+
+def parse_recompute(text: str) -> str:
+    if text not in RECOMPUTATION:
+        raise ValueError(f"expected one of {', '.join(RECOMPUTATION)}")
+    return text

@@ -1,0 +1,158 @@
+"""GPT-2 anatomy: every parameter, byte and FLOP of a GPT configuration, checked against transformers."""
+
+import pandas as pd
+import streamlit as st
+
+from playground import flops, gpt_config_code, memory_estimate as mem, param_count, param_figure
+from playground.gpt_config import LESSON_124M, PARSERS, PRESETS, TERMS, GPTConfig, matching_preset, parse_amount, parse_int
+from ui.code import show_code
+from ui.state import PageState
+
+st.title("🧮 GPT-2 anatomy")
+st.markdown(
+    "A GPT is fixed by seven numbers. Change them and watch where the **parameters** live, how many **bytes** "
+    "training and generation need, and how many **FLOPs** each token costs. The starting point is the lesson's "
+    "`GPT_CONFIG_124M`. " + TERMS["parameters"]
+)
+
+meta_check = st.cache_data(param_count.transformers_count, show_spinner=False, max_entries=64)
+ps = PageState("gpt2_config")
+keys = {name: ps.key(name, getattr(LESSON_124M, name), PARSERS[name]) for name in PARSERS}
+
+
+def load_preset():
+    preset = PRESETS.get(st.session_state["gpt2_config.preset"])
+    for name, key in keys.items():
+        if preset is not None:
+            st.session_state[key] = getattr(preset, name)
+
+
+config = GPTConfig(**{name: st.session_state[key] for name, key in keys.items()})
+st.session_state["gpt2_config.preset"] = matching_preset(config) or "Custom"
+st.selectbox("Start from a preset", ["Custom", *PRESETS], key="gpt2_config.preset", on_change=load_preset)
+ps.show_warnings()
+
+left, right = st.columns(2)
+for column, names in ((left, ("vocab_size", "context_length", "emb_dim")), (right, ("n_heads", "n_layers"))):
+    for name in names:
+        column.number_input(name, key=keys[name], step=1, format="%d", help=TERMS[name])
+        column.caption(TERMS[name])
+right.number_input("drop_rate", key=keys["drop_rate"], step=0.05, format="%.2f", help=TERMS["drop_rate"])
+right.caption(TERMS["drop_rate"])
+left.toggle("qkv_bias", key=keys["qkv_bias"], help=TERMS["qkv_bias"])
+left.toggle("tied (weight tying)", key=keys["tied"], help=TERMS["tied"])
+config = GPTConfig(**{name: st.session_state[key] for name, key in keys.items()})
+
+problems = config.problems()
+if problems:
+    for message in problems:
+        st.error(message)
+    st.info("Fix the values above to see the parameters, memory and FLOPs.")
+    ps.publish()
+    st.stop()
+
+right.caption(f"**hidden_dim** = 4 x emb_dim = {config.hidden_dim:,}. {TERMS['hidden_dim']}")
+right.caption(f"**head size** = emb_dim / n_heads = {config.head_dim:,}.")
+
+# ---- parameters -------------------------------------------------------------------------------------------------
+st.header("Parameters")
+n_params, per_layer = param_count.total(config), param_count.per_layer(config)
+with st.spinner("Building transformers' GPT2LMHeadModel on the meta device…"):
+    check = meta_check(config)
+a, b = st.columns(2)
+a.metric("Analytic count", f"{n_params:,}", help="Summed from the formulas in the table below.")
+b.metric("Per transformer block", f"{per_layer:,}", help=f"x {config.n_layers:,} blocks")
+if check.ran:
+    verdict = "✅ match" if check.matches(n_params) else "❌ differ"
+    st.markdown(
+        f"**transformers' `GPT2LMHeadModel` on the meta device:** {check.transformers_total:,} parameters, "
+        f"built in {check.seconds * 1000:.0f} ms. Compared with the analytic count: "
+        f"**{check.comparable:,}** → **{verdict}**. {check.note}"
+    )
+else:
+    st.info(check.note)
+
+with st.expander("Why does \"124M\" have three answers?", expanded=config == LESSON_124M):
+    st.markdown(
+        "- Hugging Face's `gpt2` has **124,439,808** parameters: QKV biases and tied embeddings.\n"
+        "- The lesson's `GPT_CONFIG_124M` (no QKV bias) has **124,412,160** with tied embeddings, 27,648 fewer "
+        "(12 layers x 3 x 768 biases), and **163,009,536** untied, as its code builds it: the separate `out_head` "
+        "adds 50,257 x 768 = 38,597,376.\n"
+        "- nanoGPT prints **123.65M** because `get_num_params()` leaves out the position embeddings "
+        "(1,024 x 768 = 786,432).\n\n"
+        f"This configuration without position embeddings (nanoGPT's way): {param_count.nanogpt_count(config):,}."
+    )
+
+rows = [
+    {"Component": c.name, "Where": c.group, "Shape": c.shape, "Parameters (one copy)": c.count,
+     "Copies": c.copies, "Total": c.total, "Share": c.total / n_params}
+    for c in param_count.components(config)
+]
+st.dataframe(
+    pd.DataFrame(rows), hide_index=True,
+    column_config={"Share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+                   "Parameters (one copy)": st.column_config.NumberColumn(format="localized"),
+                   "Total": st.column_config.NumberColumn(format="localized")},
+)
+st.plotly_chart(param_figure.treemap(config))
+
+# ---- memory -----------------------------------------------------------------------------------------------------
+st.header("Memory")
+c1, c2, c3 = st.columns(3)
+batch = c1.number_input("batch size", key=ps.key("batch", 8, parse_int), step=1, format="%d")
+seq = c2.number_input("sequence length", key=ps.key("seq", 1024, parse_int), step=1, format="%d")
+recompute = c3.selectbox("activation recomputation", mem.RECOMPUTATION, key=ps.key("recompute", "none", mem.parse_recompute))
+bad = [f"`{n}` must be between 1 and {hi:,}, got {v:,}." for n, v, hi in
+       (("batch size", batch, 10**6), ("sequence length", seq, config.context_length)) if not 1 <= v <= hi]
+if bad:
+    for message in bad:
+        st.error(message + " The sequence length cannot exceed context_length: the model has no positions beyond.")
+    ps.publish()
+    st.stop()
+
+weights = mem.weight_bytes(n_params)
+st.markdown("**Weights alone:** " + " · ".join(f"{k} **{mem.human_bytes(v)}**" for k, v in weights.items()))
+act16 = mem.activation_bytes(config, batch, seq, recompute, 2)
+act32 = mem.activation_bytes(config, batch, seq, recompute, 4)
+train_rows = [
+    {"Training": s.name, "Weights": s.weights * n_params, "Gradients": s.gradients * n_params,
+     "fp32 master weights": s.master_weights * n_params, "Adam m + v": (s.adam_momentum + s.adam_variance) * n_params,
+     "Activations": act, "Total": s.per_param * n_params + act}
+    for s, act in ((mem.TRAINING_FP32, act32), (mem.TRAINING_MIXED, act16))
+]
+st.dataframe(pd.DataFrame(train_rows).set_index("Training").map(mem.human_bytes))
+st.caption(
+    f"AdamW keeps {mem.TRAINING_FP32.per_param:.0f} bytes per parameter either way (ZeRO, Rajbhandari et al. 2020): "
+    "mixed precision saves on activations and time, not on optimizer state. Activations follow Korthikanti et al. "
+    f"(2022): s·b·h·(34 + 5·a·s/h) bytes per layer in 16-bit = {mem.human_bytes(mem.activation_bytes_per_layer(config, batch, seq))} "
+    "per layer here; selective recomputation drops the 5·a·s/h term, full keeps only each layer's input (2·s·b·h). "
+    "Plus the fp32 logits for the loss, 4·s·b·vocab."
+)
+kv = mem.kv_cache_bytes(config, batch, seq)
+st.markdown(f"**KV cache for generation** (bf16, batch {batch:,}, {seq:,} tokens): **{mem.human_bytes(kv)}** "
+            "= 2 (K and V) x n_layers x batch x seq x emb_dim x 2 bytes.")
+st.dataframe(pd.DataFrame(mem.fits_table(config, batch, seq, recompute)), hide_index=True,
+             column_config={"Needs (GiB)": st.column_config.NumberColumn(format="%.2f")})
+
+# ---- compute ----------------------------------------------------------------------------------------------------
+st.header("Compute")
+c1, c2 = st.columns(2)
+tokens_b = c1.number_input("training tokens D (billions)", key=ps.key("tokens_b", 10.0, parse_amount), min_value=0.001,
+                           step=1.0, help=f"Chinchilla's rule of thumb: about 20 tokens per parameter, "
+                           f"{20 * n_params / 1e9:,.1f} billion here.")
+tflops = c2.number_input("achieved throughput (TFLOP/s)", key=ps.key("tflops", 100.0, parse_amount), min_value=0.001,
+                         step=10.0, help="An A100 peaks at 312 bf16 TFLOP/s; good training runs achieve 40–60 %.")
+cs = flops.summary(config, seq, tokens_b * 1e9, tflops * 1e12)
+c1.metric("Forward FLOPs per token", f"{cs.forward_per_token:,}", help="2 x matmul weights + 4 x n_layers x seq x emb_dim")
+c2.metric("≈ 2N", f"{cs.forward_rule_of_thumb:,}")
+c1.metric("Training FLOPs per token", f"{cs.training_per_token:,}", help="3 x forward: backward costs twice forward")
+c2.metric("≈ 6N", f"{cs.training_rule_of_thumb:,}")
+st.markdown(
+    f"Attention (Q Kᵀ and A·V at {seq:,} tokens) is **{cs.attention_share:.1%}** of the forward FLOPs. "
+    f"Training on **{tokens_b:,.3g} B tokens** needs {flops.human_flops(cs.training_total)}: at "
+    f"{tflops:,.3g} TFLOP/s that is **{flops.human_duration(cs.training_seconds)}** "
+    f"({cs.tokens_per_second:,.0f} tokens/s)."
+)
+
+show_code(gpt_config_code.generate(config, batch, seq, recompute, tokens_b * 1e9, tflops * 1e12))
+ps.publish()
