@@ -23,17 +23,24 @@ def screenshot(page, name: str) -> Path:
 
 
 def wait_for_app_idle(page, timeout: float = 90) -> None:
-    """Wait until Streamlit has finished running the script (its 'Running…' status widget is gone)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    """Wait until Streamlit has drawn the page and stopped running: content present, no 'Running…' status widget,
+    and the main text unchanged for a moment (a script can draw in several bursts)."""
+    main = page.locator('[data-testid="stMain"]')
+    status = page.locator('[data-testid="stStatusWidget"]')
     deadline = time.monotonic() + timeout
-    time.sleep(0.5)
+    previous, stable_since = None, None
     while time.monotonic() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            time.sleep(0.5)
-            if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+        text = main.inner_text() if main.count() else ""
+        running = status.count() > 0 and "Running" in (status.first.inner_text() or "Running")
+        if text.strip() and not running and text == previous:
+            if stable_since and time.monotonic() - stable_since > 1.5:
                 return
+            stable_since = stable_since or time.monotonic()
+        else:
+            stable_since = None
+        previous = text
         time.sleep(0.3)
-    raise AssertionError(f"the app was still running after {timeout}s")
+    raise AssertionError(f"the page was still blank or running after {timeout}s")
 
 
 def assert_no_streamlit_error(page) -> None:
