@@ -72,6 +72,9 @@ class TrainConfig:
     seed: int = 0
     log_every: int = 1  # write a step record every this many steps
     device: str = "cpu"  # cpu | cuda
+    # Intra-op threads per process (0 = torch's default). One thread each means N workers use N cores, so comparing
+    # 1 with N workers measures data parallelism alone; torchrun likewise sets OMP_NUM_THREADS=1.
+    threads: int = 1
     crash_rank: int = -1  # fault injection for the lesson: this rank dies...
     crash_step: int = 0  # ...at this global step
     crash_how: str = "raise"  # raise an exception, or "kill" (SIGKILL, like the OOM killer)
@@ -173,9 +176,8 @@ def run_worker(config: TrainConfig, run_dir: Path) -> None:
         device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
         if use_cuda:
             torch.cuda.set_device(device)
-        if distributed and "LOCAL_WORLD_SIZE" in os.environ and not use_cuda:
-            # Processes on one machine share its cores; torchrun does the same with OMP_NUM_THREADS.
-            torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(os.environ["LOCAL_WORLD_SIZE"])))
+        if config.threads:
+            torch.set_num_threads(config.threads)
         if distributed:
             dist.init_process_group("nccl" if use_cuda else "gloo", timeout=timedelta(seconds=120))
         data = load_dataset(config.dataset, config.data_dir or None, seed=config.seed, download=config.download)
@@ -189,7 +191,7 @@ def run_worker(config: TrainConfig, run_dir: Path) -> None:
         sampler = DistributedSampler(data.x_train, num_replicas=world, rank=rank, shuffle=True, seed=config.seed)
         if rank == 0:
             log.write("config", world_size=world, backend=dist.get_backend() if distributed else "none",
-                      device_used=str(device), threads=torch.get_num_threads(), train_size=len(data.x_train),
+                      device_used=str(device), torch_threads=torch.get_num_threads(), train_size=len(data.x_train),
                       test_size=len(data.x_test), input_size=data.input_size, host=socket.gethostname(),
                       **asdict(config))
         step, samples_total, train_time = 0, 0, 0.0
