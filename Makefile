@@ -47,7 +47,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 # Debian's Chromium drives the browser tests; playwright never downloads a browser of its own.
 $(CHROMIUM):
 	$(SUDO) apt-get update
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-color-emoji
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache

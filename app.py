@@ -46,10 +46,18 @@ def home():
         "Every page is a short lesson: an explanation, the controls, the picture, and **the code**, "
         "runnable PyTorch that reproduces exactly what is on screen. Everything runs offline on small bundled models."
     )
-    for group, path, title, icon, blurb in available_pages():
-        with st.container(border=True):
-            st.page_link(path, label=f"**{title}** · {group}", icon=icon)
-            st.caption(blurb)
+    pages = list(available_pages())
+    for group in PAGES:
+        cards = [page for page in pages if page[0] == group]
+        if not cards:
+            continue
+        st.subheader(group)
+        # Two cards a row on a projector; Streamlit stacks columns on a phone.
+        for start in range(0, len(cards), 2):
+            for column, (_, path, title, icon, blurb) in zip(st.columns(2), cards[start : start + 2]):
+                with column.container(border=True):
+                    st.page_link(path, label=f"**{title}**", icon=icon)
+                    st.caption(blurb)
     info = runtime_info()
     st.subheader("What this playground runs on")
     st.markdown(

@@ -49,3 +49,10 @@ def assert_no_streamlit_error(page) -> None:
     assert exceptions.count() == 0, f"Streamlit exception on page: {exceptions.first.inner_text()[:2000]}"
     errors = page.locator('[data-testid="stAlertContentError"]')
     assert errors.count() == 0, f"error box on page: {errors.first.inner_text()[:2000]}"
+
+
+def open_at(page, url: str, viewport: dict, timeout: float = 180) -> None:
+    """Load URL afresh at a viewport size. Resizing a loaded page instead catches the sidebar mid-animation."""
+    page.set_viewport_size(viewport)
+    page.goto(url)
+    wait_for_app_idle(page, timeout=timeout)

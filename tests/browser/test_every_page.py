@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app import PAGES, ROOT
-from tests.browser_support import PHONE, assert_no_streamlit_error, screenshot, wait_for_app_idle
+from tests.browser_support import PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
 
 REGISTERED = [(path, title) for group in PAGES.values() for path, title, *_ in group if (ROOT / path).exists()]
 
@@ -20,7 +20,8 @@ def test_home_page_lists_a_card_per_page_and_the_runtime(browser_page, app_url):
     assert re.search(r"torch \d+\.\d+", main.inner_text())
     assert_no_streamlit_error(browser_page)
     screenshot(browser_page, "home-desktop")
-    browser_page.set_viewport_size(PHONE)
+    open_at(browser_page, app_url, PHONE)
+    assert_no_streamlit_error(browser_page)
     screenshot(browser_page, "home-phone")
 
 
@@ -33,8 +34,7 @@ def test_page_renders_without_errors_on_desktop_and_phone(browser_page, app_url,
     assert len(main.inner_text().strip()) > 200, f"{title} looks blank"
     assert_no_streamlit_error(browser_page)
     screenshot(browser_page, f"page-{slug}-desktop")
-    browser_page.set_viewport_size(PHONE)
-    wait_for_app_idle(browser_page, timeout=180)
+    open_at(browser_page, f"{app_url}/{slug}", PHONE)
     assert_no_streamlit_error(browser_page)
     screenshot(browser_page, f"page-{slug}-phone")
 
