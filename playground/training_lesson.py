@@ -1,0 +1,63 @@
+"""The words of the Training page's lesson, kept beside the code they explain rather than inside the page file."""
+
+INTRO = """
+The lesson trains **SimpleNN** (input → 128 → 64 → 10, ReLU) with Adam (lr 0.001), batch 64. To train faster you
+can split each batch over several **workers**: every worker holds a full copy of the model, computes gradients on its
+own slice of the data, and the workers **average their gradients** before each optimizer step. Press **Start** to
+run the job in separate processes over `torch.distributed`, and watch every rank's curves arrive live.
+"""
+
+ALL_REDUCE = """
+**What DDP does with gradients.** `DistributedDataParallel` registers a hook on every parameter. As `backward()`
+produces gradients (last layer first), DDP packs them into **buckets** of about 25 MB and, as soon as a bucket is
+full, starts an **all-reduce** on it: every rank contributes its gradient and every rank receives the sum, which DDP
+divides by the number of workers. Communication for early buckets overlaps the computation of later gradients.
+When `backward()` returns, every rank holds the *same averaged gradient*, so the identical `optimizer.step()` on
+each rank keeps the weights identical. Nothing else is synchronised: no parameter server, no weight broadcast after
+the first one (DDP copies rank 0's initial weights to everyone when it wraps the model).
+
+Backends: **gloo** moves tensors over TCP between CPU processes (what runs here); **NCCL** uses NVLink/InfiniBand
+between GPUs. The same code runs on both; only `init_process_group`'s backend differs.
+"""
+
+WHY_LOSSES_DIFFER = """
+**Why the ranks' loss curves differ but their weights do not.** `DistributedSampler` gives each rank a different,
+disjoint shard of every epoch, so each rank's loss is measured on *different images*: the curves wiggle
+differently. But the optimizer never sees a rank's own gradient, only the all-reduced average, so after every step
+all ranks hold bit-for-bit the same parameters. The table below is the proof: after each epoch every rank hashes its
+parameters (SHA-256 of their bytes) and reports it. Held-out accuracy is identical across ranks for the same reason.
+"""
+
+DATAPARALLEL = """
+**`nn.DataParallel` (what the original lesson wraps its model in).** It is *one* process: on each forward pass it
+copies the model to every GPU, splits the batch across them, runs the copies in threads, gathers the outputs on GPU 0
+and sums the gradients back there. **On a CPU, or with a single GPU, it does nothing**: it simply calls the model, so
+"using DataParallel" on a laptop trains exactly like the single process. Even with GPUs, PyTorch recommends DDP
+instead: DataParallel re-copies the weights every step, is limited by Python's GIL, piles the outputs and gradients
+onto GPU 0, and cannot span machines. DDP runs one process per device and only exchanges gradients.
+"""
+
+MIRRORED_ROWS = [
+    ("Create the strategy", "`strategy = tf.distribute.MirroredStrategy()`",
+     "`dist.init_process_group(\"nccl\")`, one process per GPU (torchrun starts them)"),
+    ("Build the model", "inside `with strategy.scope():` → variables mirrored on each GPU",
+     "`model = DDP(model, device_ids=[local_rank])` → rank 0's weights broadcast"),
+    ("Split the data", "`strategy.experimental_distribute_dataset(ds)` with the *global* batch size",
+     "`DistributedSampler` with the *per-worker* batch size (global = workers × batch)"),
+    ("Gradients", "all-reduced across replicas (NCCL) inside `optimizer.apply_gradients`",
+     "all-reduced in buckets during `loss.backward()`"),
+    ("Processes", "one Python process drives all GPUs of a machine",
+     "one process per GPU (or per CPU worker here)"),
+    ("Many machines", "`MultiWorkerMirroredStrategy` + a `TF_CONFIG` environment variable",
+     "the same script, `torchrun --nnodes=2 --node_rank=… --master_addr=…`"),
+]
+
+MIRRORED_NOTE = """
+**TensorFlow's `MirroredStrategy`**, side by side with DDP. Both do synchronous data parallelism with an all-reduce of
+the gradients: the idea is identical, the bookkeeping differs. (TensorFlow is not installed here; this is a map.)
+"""
+
+
+def mirrored_table() -> list[dict]:
+    return [{"step": step, "TensorFlow MirroredStrategy": tf, "PyTorch DDP": torch_ddp}
+            for step, tf, torch_ddp in MIRRORED_ROWS]
