@@ -48,13 +48,17 @@ def neuron_section(point):
                 "the box it leaves. Walk the passes one step at a time; the box being computed is gold.")
     step = st.slider("Step of the walk (0 = inputs only, 4 = forward done, 10 = backward done)", 0, STEP_COUNT,
                      key=ps.key("step", STEP_COUNT, whole(0, STEP_COUNT)))
-    st.graphviz_chart(neuron_dot(p, step), width="stretch")
+    graph, explain = st.columns([3, 2])
+    graph.graphviz_chart(neuron_dot(p, step), width="stretch")
     if step:
         s = pass_steps(p)[step - 1]
-        st.markdown(f"**Step {step}, {s.direction} pass, node `{s.node}`:** {s.what} = {s.chain} = **{fmt(s.value)}**"
-                    + (f"  \nlocal derivative: {s.local}" if s.local_value is not None else ""))
+        explain.markdown(f"**Step {step}, {s.direction} pass, node `{s.node}`:** {s.what} = {s.chain} = **{fmt(s.value)}**"
+                         + (f"  \nlocal derivative: {s.local}" if s.local_value is not None else ""))
+    else:
+        explain.markdown("**Step 0:** only the inputs x, w, b and y are known; press the slider on to run the "
+                         "forward pass.")
     with st.expander("Every step of both passes"):
-        st.dataframe(steps_table(p), hide_index=True, width="stretch")
+        st.table(steps_table(p))
 
     st.header("The chain rule, formula by formula")
     for formula in chain_rule_latex(p):
@@ -68,7 +72,7 @@ def neuron_section(point):
 
     st.header("Three ways to the same gradient")
     rows = compare_gradients(point)
-    st.dataframe(gradient_table(rows), hide_index=True, width="stretch")
+    st.table(gradient_table(rows))
     if all(r.agree for r in rows):
         st.success("The chain rule by hand, `torch.autograd` and central finite differences agree to 1e-6.")
     else:
@@ -81,9 +85,9 @@ def neuron_section(point):
     w, b, loss = torch_neuron(point)
     torch_dot, names = torch_graph(loss, {"w": w, "b": b})
     left, right = st.columns(2)
-    left.graphviz_chart(neuron_dot(p, rankdir="TB"), width="stretch")
+    left.graphviz_chart(neuron_dot(p, highlight=False), width="stretch")
     right.graphviz_chart(torch_dot, width="stretch")
-    st.dataframe(correspondence(names), hide_index=True, width="stretch")
+    st.table(correspondence(names))
     show_code(neuron_code(point))
 
 
@@ -131,6 +135,7 @@ def simple_net_section():
         f"is all zeros.\n"
         f"5. **`optimizer.step()`**: every weight moves by −{LEARNING_RATE} × its gradient. The same input now "
         f"gives loss **{fmt(t.loss_after)}**.")
+    st.caption("Red is a positive gradient (the step will lower that weight), blue a negative one (it will raise it).")
     st.plotly_chart(gradient_heatmaps(t), width="stretch")
     name = st.selectbox("Parameter before and after the step", list(t.grads), key=ps.key("param", "fc2.weight", one_of(list(t.grads))))
     st.plotly_chart(before_after_heatmaps(t, name), width="stretch")

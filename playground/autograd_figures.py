@@ -48,27 +48,27 @@ def _heatmap(matrix: np.ndarray, colorscale: str, zmid: float | None = 0.0) -> g
                       hovertemplate="row %{y}, column %{x}<br>%{z:.6f}<extra></extra>")
 
 
-def gradient_heatmaps(step: TrainingStep) -> go.Figure:
-    """One heatmap per parameter: red pushes the weight down at the step, blue pushes it up."""
-    names = list(step.grads)
-    heights = [as_matrix(step.grads[n]).shape[0] + 1 for n in names]
-    fig = make_subplots(rows=len(names), cols=1, row_heights=heights, vertical_spacing=0.09,
-                        subplot_titles=[f"∂L/∂{n}  {tuple(step.grads[n].shape)}" for n in names])
-    for i, name in enumerate(names, start=1):
-        fig.add_trace(_heatmap(as_matrix(step.grads[name]), "RdBu_r"), row=i, col=1)
-        fig.update_yaxes(autorange="reversed", row=i, col=1)
-    fig.update_layout(height=140 + 45 * sum(heights), margin=_MARGIN)
+def _stack(panels: list[tuple[str, np.ndarray]]) -> go.Figure:
+    """Heatmaps one above the other (readable on a phone), each row as tall as its matrix."""
+    heights = [m.shape[0] + 1.5 for _, m in panels]
+    fig = make_subplots(rows=len(panels), cols=1, row_heights=heights, vertical_spacing=0.6 / sum(heights),
+                        subplot_titles=[title for title, _ in panels])
+    for i, (_, matrix) in enumerate(panels, start=1):
+        fig.add_trace(_heatmap(matrix, "RdBu_r"), row=i, col=1)
+        # Row and column numbers are labels, not a continuous axis: one tick per row and per column.
+        fig.update_yaxes(type="category", autorange="reversed", showticklabels=matrix.shape[0] > 1, row=i, col=1)
+        fig.update_xaxes(type="category", showticklabels=matrix.shape[1] > 1, row=i, col=1)
+    fig.update_layout(height=int(80 + 42 * sum(heights)), margin=_MARGIN)
     return fig
+
+
+def gradient_heatmaps(step: TrainingStep) -> go.Figure:
+    """One heatmap per parameter: red (positive) pushes the weight down at the step, blue pushes it up."""
+    return _stack([(f"∂L/∂{n}  {tuple(g.shape)}", as_matrix(g)) for n, g in step.grads.items()])
 
 
 def before_after_heatmaps(step: TrainingStep, name: str) -> go.Figure:
     """A parameter before and after optimizer.step(), and the change, which is exactly −lr × its gradient."""
     before, after = as_matrix(step.before[name]), as_matrix(step.after[name])
-    panels = [("before", before, "RdBu_r"), ("after optimizer.step()", after, "RdBu_r"),
-              ("change = after − before", after - before, "RdBu_r")]
-    fig = make_subplots(rows=3, cols=1, vertical_spacing=0.12, subplot_titles=[f"{name} {t}" for t, _, _ in panels])
-    for i, (_, matrix, scale) in enumerate(panels, start=1):
-        fig.add_trace(_heatmap(matrix, scale), row=i, col=1)
-        fig.update_yaxes(autorange="reversed", row=i, col=1)
-    fig.update_layout(height=150 + 3 * 50 * (before.shape[0] + 1), margin=_MARGIN)
-    return fig
+    return _stack([(f"{name} before", before), (f"{name} after optimizer.step()", after),
+                   ("change = after − before", after - before)])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from playground.sigmoid_neuron import NeuronPass, format_number as fmt
 
 FORWARD = "forward"
@@ -62,15 +64,18 @@ def _record(label: str, data: str, grad: str) -> str:
     return f"{{ {label} | data {data} | grad {grad} }}"
 
 
-def neuron_dot(p: NeuronPass, upto: int = STEP_COUNT, rankdir: str = "LR") -> str:
-    """DOT for the graph after `upto` steps of the walk (STEP_COUNT: everything known; 0: only the inputs)."""
+def neuron_dot(p: NeuronPass, upto: int = STEP_COUNT, highlight: bool = True) -> str:
+    """DOT for the graph after `upto` steps of the walk (STEP_COUNT: everything known; 0: only the inputs).
+
+    Drawn top to bottom, inputs first, so it stays narrow enough for a phone.
+    """
     steps = pass_steps(p)
     done = [s for s in steps if s.number <= upto]
     data = {"x": fmt(p.point.x), "w": fmt(p.point.w), "b": fmt(p.point.b), "y": fmt(p.point.y)}
     data.update({s.node: fmt(s.value) for s in done if s.direction == FORWARD})
     grad = {"x": "—", "y": "—"}  # data, not parameters: PyTorch gives them no .grad either
     grad.update({s.node: fmt(s.value) for s in done if s.direction == BACKWARD})
-    current = done[-1].node if done else None
+    current = done[-1].node if done and highlight else None
 
     def node(name: str, label: str, shape_color: str) -> str:
         fill = "gold" if name == current else shape_color
@@ -94,7 +99,7 @@ def neuron_dot(p: NeuronPass, upto: int = STEP_COUNT, rankdir: str = "LR") -> st
     ]
     lines = [
         "digraph neuron {",
-        f'  rankdir={rankdir}; bgcolor="transparent";',
+        '  rankdir=TB; bgcolor="transparent";',
         '  node [shape=record fontname="Helvetica" fontsize=12 style="filled"];',
         '  edge [fontname="Helvetica" fontsize=10];',
     ]
@@ -130,11 +135,11 @@ def torch_graph(loss, params: dict) -> tuple[str, list[str]]:
     return source, names
 
 
-def steps_table(p: NeuronPass) -> list[dict[str, str]]:
-    """The walk as rows for st.dataframe: node, local derivative, chain-rule product so far, value."""
-    return [{"step": str(s.number), "pass": s.direction, "node": s.node, "computes": s.what,
+def steps_table(p: NeuronPass) -> pd.DataFrame:
+    """The walk as a table: node, local derivative, chain-rule product so far, value."""
+    return pd.DataFrame([{"step": s.number, "pass": s.direction, "node": s.node, "computes": s.what,
              "local (op or derivative)": s.local, "chain rule so far": s.chain, "value": fmt(s.value)}
-            for s in pass_steps(p)]
+                         for s in pass_steps(p)]).set_index("step")
 
 
 # Which of our hand-drawn nodes each backward node of PyTorch stands for.
@@ -149,7 +154,7 @@ _TORCH_MEANING = {
 }
 
 
-def correspondence(names: list[str]) -> list[dict[str, str]]:
+def correspondence(names: list[str]) -> pd.DataFrame:
     """Each node of PyTorch's grad_fn chain beside the hand-drawn node it plays the part of."""
     rows, seen = [], set()
     for name in names:
@@ -160,4 +165,4 @@ def correspondence(names: list[str]) -> list[dict[str, str]]:
         rows.append({"PyTorch node": name, "our node": ours, "what its backward does": role})
     rows.append({"PyTorch node": "(none)", "our node": "x, y",
                  "what its backward does": "tensors with requires_grad=False are constants to autograd: no node"})
-    return rows
+    return pd.DataFrame(rows).set_index("PyTorch node")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import torch
 import torch.nn.functional as F
 
 from playground.finite_differences import neuron_numeric_gradients
 from playground.sigmoid_neuron import NeuronPoint, forward_backward
+from playground.sigmoid_neuron import format_number as fmt
 
 TOLERANCE = 1e-6
 
@@ -63,13 +65,11 @@ def compare_gradients(point: NeuronPoint) -> list[GradientRow]:
     ]
 
 
-def gradient_table(rows: list[GradientRow]) -> list[dict[str, str]]:
-    from playground.sigmoid_neuron import format_number as fmt
-
-    return [{"gradient": f"∂L/∂{r.parameter}", "chain rule by hand": fmt(r.by_hand),
+def gradient_table(rows: list[GradientRow]) -> pd.DataFrame:
+    return pd.DataFrame([{"gradient": f"∂L/∂{r.parameter}", "chain rule by hand": fmt(r.by_hand),
              "torch.autograd": fmt(r.autograd), "finite differences": fmt(r.numeric),
              "largest difference": f"{r.largest_difference:.1e}", "agree to 1e-6": "yes" if r.agree else "NO"}
-            for r in rows]
+                         for r in rows]).set_index("gradient")
 
 
 def lesson_form_in_float32(point: NeuronPoint) -> dict[str, float]:
