@@ -6,7 +6,7 @@ import torch
 
 from playground.tensor_code import generate_code
 from playground.tensor_dtypes import DTYPES, EXPLANATIONS as LOSSES
-from playground.tensor_lesson import OP_LABELS, OPS, TensorSettings, facts, run
+from playground.tensor_lesson import OP_LABELS, OPS, TensorSettings, facts_markdown, run
 from playground.tensor_ops import OPERATORS, Panel
 from playground.tensor_plots import MAX_SLICES, heatmap, slice_count
 from playground.tensor_source import KINDS, PRESETS, TensorSource
@@ -50,80 +50,90 @@ st.markdown(
 )
 ps.show_warnings()
 
-st.header("1 · Build a tensor")
-kind = select("Start from", "source", list(KINDS), "preset", format_func=SOURCE_LABELS.get)
-source = dict(kind=kind)
-if kind == "preset":
-    source["preset"] = select("Preset", "preset", list(PRESETS), "2D", format_func=lambda p: f"{p}: {PRESETS[p]}")
-elif kind == "typed":
-    source["literal"] = st.text_area("Nested list of numbers (parsed as data, never run)", key=ps.key("literal", "[[1, 2.5], [3, 4]]"),
-                                     help="Python ints become int64, floats float32, True/False bool. Up to 10,000 numbers, rank ≤ 4.")
-else:
-    source["shape"] = st.text_input("Shape (sizes separated by commas)", key=ps.key("shape", "2, 3"))
-    if kind == "random":
-        source["seed"] = number("Seed", "seed", 0, 0, 10_000)
-
-st.header("2 · Change the dtype")
-dtype = select("x = x.to(…)", "dtype", ["keep", *DTYPES], "keep", format_func=lambda d: "keep as built" if d == "keep" else f"torch.{d}")
-grad = st.toggle("requires_grad (let autograd record what happens to x)", key=ps.key("grad", False, as_bool))
+setup, picture = st.columns([1, 2], gap="large")
+with setup:
+    st.header("1 · Build a tensor")
+    kind = select("Start from", "source", list(KINDS), "preset", format_func=SOURCE_LABELS.get)
+    source = dict(kind=kind)
+    if kind == "preset":
+        source["preset"] = select("Preset", "preset", list(PRESETS), "2D", format_func=lambda p: f"{p}: {PRESETS[p]}")
+    elif kind == "typed":
+        source["literal"] = st.text_area(
+            "Nested list of numbers (parsed as data, never run)", key=ps.key("literal", "[[1, 2.5], [3, 4]]"),
+            help="Python ints become int64, floats float32, True/False bool. Up to 10,000 numbers, rank ≤ 4.")
+    else:
+        source["shape"] = st.text_input("Shape (sizes separated by commas)", key=ps.key("shape", "2, 3"))
+        if kind == "random":
+            source["seed"] = number("Seed", "seed", 0, 0, 10_000)
+    st.header("2 · Change the dtype")
+    dtype = select("x = x.to(…)", "dtype", ["keep", *DTYPES], "keep",
+                   format_func=lambda d: "keep as built" if d == "keep" else f"torch.{d}")
+    grad = st.toggle("requires_grad (let autograd record what happens to x)", key=ps.key("grad", False, as_bool))
 
 st.header("3 · Operate on it")
-op = select("Operation", "op", list(OPS), "reshape", format_func=OP_LABELS.get)
+controls = iter(st.columns(4))
+with next(controls):
+    op = select("Operation", "op", list(OPS), "reshape", format_func=OP_LABELS.get)
 params = {}
-if op == "reshape":
-    params["method"] = select("Method", "method", ["reshape", "view"], "reshape")
-    params["new_shape"] = st.text_input("New shape (one size may be -1)", key=ps.key("new_shape", "4"))
-    params["transpose_first"] = st.checkbox("Transpose first (x.T is not contiguous)", key=ps.key("t_first", False, as_bool))
-    params["contiguous"] = st.checkbox("Call .contiguous() first", key=ps.key("contiguous", False, as_bool))
-elif op == "transpose":
-    params["transpose_kind"] = select("Kind", "t_kind", ["T", "transpose", "permute"], "T")
-    if params["transpose_kind"] == "transpose":
-        params["dim0"], params["dim1"] = number("dim0", "dim0", 0, -4, 3), number("dim1", "dim1", 1, -4, 3)
-    elif params["transpose_kind"] == "permute":
-        params["perm"] = st.text_input("New order of the dims, e.g. 2, 0, 1 (empty: reverse them)", key=ps.key("perm", ""))
-elif op == "matmul":
-    params["matmul_other"] = st.text_input("B (nested list)", key=ps.key("B", "[[5, 6], [7, 8]]"))
-    params["row"], params["col"] = number("Output row i", "row", 0), number("Output column j", "col", 0)
-elif op == "elementwise":
-    params["operator"] = select("Operator", "operator", list(OPERATORS), "+")
-    params["elementwise_other"] = st.text_input("other (nested list; broadcast against x)", key=ps.key("other", "[10, 20]"))
-else:
-    params["reduction"] = select("Reduction", "reduction", ["sum", "mean"], "sum")
-    dim = select("Over dim", "dim", ["all", "0", "1", "2", "3"], "0")
-    params["dim"] = None if dim == "all" else int(dim)
-    params["keepdim"] = st.checkbox("keepdim=True", key=ps.key("keepdim", False, as_bool))
+with next(controls):
+    if op == "reshape":
+        params["method"] = select("Method", "method", ["reshape", "view"], "reshape")
+    elif op == "transpose":
+        params["transpose_kind"] = select("Kind", "t_kind", ["T", "transpose", "permute"], "T")
+    elif op == "matmul":
+        params["matmul_other"] = st.text_input("B (nested list)", key=ps.key("B", "[[5, 6], [7, 8]]"))
+    elif op == "elementwise":
+        params["operator"] = select("Operator", "operator", list(OPERATORS), "+")
+    else:
+        params["reduction"] = select("Reduction", "reduction", ["sum", "mean"], "sum")
+with next(controls):
+    if op == "reshape":
+        params["new_shape"] = st.text_input("New shape (one size may be -1)", key=ps.key("new_shape", "4"))
+    elif op == "transpose" and params["transpose_kind"] == "transpose":
+        params["dim0"] = number("dim0", "dim0", 0, -4, 3)
+    elif op == "transpose" and params["transpose_kind"] == "permute":
+        params["perm"] = st.text_input("Dims in their new order (empty: reversed)", key=ps.key("perm", ""))
+    elif op == "matmul":
+        params["row"] = number("Output row i", "row", 0)
+    elif op == "elementwise":
+        params["elementwise_other"] = st.text_input("other (nested list)", key=ps.key("other", "[10, 20]"))
+    elif op == "reduce":
+        dim = select("Over dim", "dim", ["all", "0", "1", "2", "3"], "0")
+        params["dim"] = None if dim == "all" else int(dim)
+with next(controls):
+    if op == "reshape":
+        params["transpose_first"] = st.checkbox("Transpose first (x.T)", key=ps.key("t_first", False, as_bool))
+        params["contiguous"] = st.checkbox("Call .contiguous() first", key=ps.key("contiguous", False, as_bool))
+    elif op == "transpose" and params["transpose_kind"] == "transpose":
+        params["dim1"] = number("dim1", "dim1", 1, -4, 3)
+    elif op == "matmul":
+        params["col"] = number("Output column j", "col", 0)
+    elif op == "reduce":
+        params["keepdim"] = st.checkbox("keepdim=True", key=ps.key("keepdim", False, as_bool))
 
 lesson = run(TensorSettings(source=TensorSource(**source), dtype=dtype, requires_grad=grad, op=op, **params))
 ps.publish()
-if lesson.error:
-    st.error(lesson.error)
-    st.stop()
-
-x, f = lesson.x, facts(lesson.x)
-left, right = st.columns([2, 3])
-with left:
-    st.markdown(
-        f"`x = {lesson.build if len(lesson.build) < 60 else lesson.build[:57] + '…'}`\n\n"
-        "| | |\n|---|---|\n"
-        f"| rank (ndim) | **{f.rank}** |\n| shape | **{tuple(f.shape)}** |\n| dtype | **{f.dtype}** |\n"
-        f"| numel | **{f.numel}** |\n| element size | **{f.element_size} bytes** ({f.nbytes} in all) |\n"
-        f"| strides | **{f.strides}** |\n| contiguous | **{f.contiguous}** |\n| device | **{f.device}** |\n"
-        f"| requires_grad | **{f.requires_grad}** |"
-    )
-with right:
-    draw(Panel(f"x {tuple(x.shape)} · {f.dtype}", x), "fig-x")
-
-if lesson.conversion is not None:
-    c = lesson.conversion
-    if c.lossless:
-        st.success(f"`.to(torch.{dtype})` kept every value exactly ({lesson.original.dtype} → {dtype}).")
-    else:
-        st.warning(f"`.to(torch.{dtype})` changed **{c.changed} of {x.numel()}** values: "
-                   + "; ".join(f"**{n} {reason}** ({LOSSES[reason]})" for reason, n in c.counts.items()))
-        st.dataframe(pd.DataFrame([{"index": str(list(e.index)), "before": e.before, "after": e.after, "why": e.reason}
-                                   for e in c.examples]), hide_index=True)
-if lesson.grad_error:
-    st.error(f"PyTorch: `{lesson.grad_error}`\n\n{lesson.grad_explanation}")
+with picture:
+    if lesson.error:
+        st.error(lesson.error)
+        st.stop()
+    x = lesson.x
+    table, chart = st.columns([2, 3])
+    with table:
+        st.markdown(facts_markdown(lesson))
+    with chart:
+        draw(Panel(f"x {tuple(x.shape)} · {lesson.facts.dtype}", x), "fig-x")
+    if lesson.conversion is not None:
+        c = lesson.conversion
+        if c.lossless:
+            st.success(f"`.to(torch.{dtype})` kept every value exactly ({lesson.original.dtype} → {dtype}).")
+        else:
+            st.warning(f"`.to(torch.{dtype})` changed **{c.changed} of {x.numel()}** values: "
+                       + "; ".join(f"**{n} {reason}** ({LOSSES[reason]})" for reason, n in c.counts.items()))
+            st.dataframe(pd.DataFrame([{"index": str(list(e.index)), "before": e.before, "after": e.after, "why": e.reason}
+                                       for e in c.examples]), hide_index=True, height=min(36 * len(c.examples) + 40, 260))
+    if lesson.grad_error:
+        st.error(f"PyTorch: `{lesson.grad_error}`\n\n{lesson.grad_explanation}")
 
 st.subheader(f"`{OP_LABELS[op]}`")
 if lesson.op_error:
@@ -148,9 +158,11 @@ else:
         st.dataframe(pd.DataFrame(out.table), hide_index=True)
     if out.error:
         st.error(f"PyTorch: `{out.error}`\n\n{out.explanation}" + (f"\n\n**Fix:** {out.fix}" if out.fix else ""))
-    cols = st.columns(2)
-    for n, panel in enumerate(out.inputs + ([out.output] if out.output else [])):
-        with cols[n % 2]:
+    panels = out.inputs + ([out.output] if out.output else [])
+    per_row = 1 if any(p.tensor.dim() > 2 for p in panels) else min(len(panels), 3)
+    cols = st.columns(per_row)
+    for n, panel in enumerate(panels):
+        with cols[n % per_row]:
             draw(panel, f"fig-op-{n}")
 
 st.header("4 · What PyTorch adds to NumPy")

@@ -90,6 +90,10 @@ class Lesson:
     op_error: str | None = None  # bad operation settings (e.g. an unreadable shape), same kind of message
 
     @property
+    def facts(self) -> TensorFacts:
+        return facts(self.x)
+
+    @property
     def y(self) -> torch.Tensor | None:
         return None if self.outcome is None else self.outcome.result
 
@@ -131,3 +135,15 @@ def run(s: TensorSettings) -> Lesson:
     except TensorInputError as err:
         lesson.op_error = str(err)
     return lesson
+
+
+def facts_markdown(lesson: Lesson) -> str:
+    """The facts about x as a two-column markdown table (readable on a phone, unlike a row of metrics)."""
+    f = lesson.facts
+    build = lesson.build if len(lesson.build) < 48 else lesson.build[:45] + "…"
+    rows = [
+        ("built by", f"`{build}`"), ("rank (ndim)", f.rank), ("shape", str(f.shape)), ("dtype", f.dtype),
+        ("numel", f.numel), ("element size", f"{f.element_size} bytes ({f.nbytes} in all)"), ("strides", str(f.strides)),
+        ("contiguous", f.contiguous), ("device", f.device), ("requires_grad", f.requires_grad),
+    ]
+    return "| x | |\n|---|---|\n" + "\n".join(f"| {name} | **{value}** |" for name, value in rows)

@@ -68,11 +68,11 @@ EXPLANATIONS = [
         "Dimensions are counted from 0 up to rank − 1 (or −1 for the last). Pick a dimension the tensor has.",
     ),
     (
-        "doesn't match the number of dimensions",
+        "does not match the length of the desired ordering",
         "permute needs every dimension exactly once: list 0 … rank − 1 in the order you want.",
     ),
     (
-        "repeated dim",
+        "duplicate dims",
         "permute needs every dimension exactly once: list 0 … rank − 1 in the order you want.",
     ),
 ]

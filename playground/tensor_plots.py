@@ -80,7 +80,8 @@ def heatmap(t: torch.Tensor, title: str = "", highlight: list[tuple[int, ...]] |
                       line=dict(color=HIGHLIGHT, width=4), row=1, col=1)
     height_cells = parts[0][1].shape[0]
     fig.update_yaxes(autorange="reversed", dtick=1, showgrid=False, zeroline=False)
-    fig.update_xaxes(dtick=1 if parts[0][1].shape[1] <= 20 else None, showgrid=False, zeroline=False, side="top")
+    fig.update_xaxes(dtick=1 if parts[0][1].shape[1] <= 20 else None, showgrid=False, zeroline=False,
+                     side="top" if len(parts) == 1 else "bottom")  # slice titles sit on top
     fig.update_layout(
         title=dict(text=title, font=dict(size=15), y=0.99, yanchor="top") if title else None,
         height=rows * min(60 + 42 * height_cells, 420) + (50 if title else 10),

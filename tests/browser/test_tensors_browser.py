@@ -1,0 +1,61 @@
+"""The Tensors page in a real browser: links open it in a given state, errors are explained, and it fits a phone."""
+
+from urllib.parse import urlencode
+
+from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, screenshot, wait_for_app_idle
+
+
+def _open(page, app_url, **params):
+    page.goto(f"{app_url}/tensors" + (f"?{urlencode(params)}" if params else ""))
+    page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=120_000)  # the last section: the script ran
+    wait_for_app_idle(page, timeout=120)
+    return page.locator('[data-testid="stMain"]')
+
+
+def _both_sizes(page, name):
+    page.set_viewport_size(DESKTOP)
+    wait_for_app_idle(page)
+    screenshot(page, f"tensors-{name}-desktop")
+    page.set_viewport_size(PHONE)
+    wait_for_app_idle(page)
+    screenshot(page, f"tensors-{name}-phone")
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_default_page_shows_the_facts_heatmaps_and_the_code(browser_page, app_url):
+    main = _open(browser_page, app_url)
+    text = main.inner_text()
+    assert "torch.tensor([[1, 2], [3, 4]])" in text
+    assert "int64" in text and "(2, 1)" in text  # dtype and strides of the 2D preset
+    assert browser_page.locator('[data-testid="stPlotlyChart"]').count() >= 3  # x, then before and after
+    assert "The code" in text
+    assert_no_streamlit_error(browser_page)
+    assert "op=reshape" in browser_page.url  # settings are written into the link
+    _both_sizes(browser_page, "default")
+
+
+def test_a_link_opens_matmul_with_the_dot_product_of_the_chosen_cell(browser_page, app_url):
+    main = _open(browser_page, app_url, op="matmul", B="[[5, 6], [7, 8]]", row=1, col=0)
+    text = main.inner_text()
+    assert "C[1, 0]" in text and "3·5 + 4·7 = 43" in text
+    assert_no_streamlit_error(browser_page)
+    _both_sizes(browser_page, "matmul")
+
+
+def test_view_after_transpose_shows_pytorchs_message_and_the_fix(browser_page, app_url):
+    main = _open(browser_page, app_url, op="reshape", method="view", t_first="true")
+    text = main.inner_text()
+    assert "view size is not compatible with input tensor's size and stride" in text
+    assert ".contiguous()" in text
+    assert browser_page.locator('[data-testid="stException"]').count() == 0
+    _both_sizes(browser_page, "view-error")
+
+
+def test_a_3d_tensor_in_float16_with_broadcasting(browser_page, app_url):
+    main = _open(browser_page, app_url, source="random", shape="3, 2, 4", seed=1, dtype="float16", op="elementwise",
+                 other="[1, 10, 100, 1000]", operator="*")
+    text = main.inner_text()
+    assert "float16" in text and "(3, 2, 4)" in text
+    assert "[2, :, :]" in text  # slices of the 3D tensor are drawn
+    assert_no_streamlit_error(browser_page)
+    _both_sizes(browser_page, "3d-broadcast")
