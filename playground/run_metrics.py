@@ -31,6 +31,9 @@ REQUIRED = {
     "stopped": (),
 }
 COMMON = ("kind", "rank", "time", "elapsed")
+# What gloo / NCCL say on a rank whose peer went away: a consequence, not a cause.
+PEER_LOST = ("Connection closed by peer", "Connection reset by peer", "remote worker", "Broken pipe",
+             "communicator was aborted")
 
 
 def parse_line(line: str) -> dict:
@@ -96,11 +99,22 @@ class Run:
         return _frame(self.of_kind("epoch"), ["rank", "epoch", "step", "accuracy", "checksum", "param_sum",
                                               "epoch_time", "samples_per_s"])
 
-    def failure_message(self) -> str | None:
+    @property
+    def culprit(self) -> dict | None:
+        """The error that caused the failure. When one rank dies its peers fail too, in their next all-reduce, and
+        may even write first (the launcher only notices a killed rank a moment later), so those don't count."""
         if not self.errors:
             return None
-        first = self.errors[0]
-        return f"Rank {first['rank']} died: {first['error']}"
+        causes = [e for e in self.errors if not any(sign in e["error"] for sign in PEER_LOST)]
+        return (causes or self.errors)[0]
+
+    def failure_message(self) -> str | None:
+        culprit = self.culprit
+        if culprit is None:
+            return None
+        others = sorted({e["rank"] for e in self.errors} - {culprit["rank"]})
+        tail = f" (then rank {', '.join(map(str, others))} lost its connection to it)" if others else ""
+        return f"Rank {culprit['rank']} died: {culprit['error']}{tail}"
 
 
 def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:

@@ -55,7 +55,13 @@ def test_status_done_needs_every_rank_and_the_first_error_names_the_culprit(tmp_
     failed = read_run(write(tmp_path / "c", [CONFIG, rec("error", 0, t=9, error="RuntimeError: connection closed"),
                                              rec("error", 1, t=5, error="RuntimeError: injected failure")]))
     assert failed.status == "failed"
-    assert failed.failure_message() == "Rank 1 died: RuntimeError: injected failure"
+    assert failed.failure_message() == ("Rank 1 died: RuntimeError: injected failure "
+                                        "(then rank 0 lost its connection to it)")
+    # A peer's lost connection may be written before the launcher reports the rank that was killed.
+    killed = read_run(write(tmp_path / "k", [
+        CONFIG, rec("error", 1, t=1, error="RuntimeError: [pair.cc:537] Read error: Connection reset by peer."),
+        rec("error", 0, t=2, error="rank 0 was killed by signal SIGKILL", source="launcher")]))
+    assert killed.failure_message().startswith("Rank 0 died: rank 0 was killed by signal SIGKILL")
     assert read_run(write(tmp_path / "d", [CONFIG, rec("stopped", -1, reason="x")])).status == "stopped"
     assert read_run(write(tmp_path / "e", [])).status == "waiting"
 
