@@ -24,6 +24,8 @@ MAX_NEW_TOKENS = 200  # the cap on a shared 2-core server: ~10 s of gpt2 on CPU
 MAX_SEQUENCES = 4
 MAX_BEAMS = 8
 MAX_SEED = 2**31 - 1
+# One generation at a time per server process: two at once on 2 shared cores are each more than twice as slow.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -276,7 +278,8 @@ class StreamingRun:
 
     def _work(self, model, prepared, eos_token_id):
         try:
-            self._result = generate(model, prepared, eos_token_id, self.streamer if self.streams else None, self._stop)
+            with _ONE_AT_A_TIME:
+                self._result = generate(model, prepared, eos_token_id, self.streamer if self.streams else None, self._stop)
         except BaseException as err:  # surfaced by result()
             self._error = err
         finally:
@@ -301,3 +304,13 @@ def step_logits(model, sequence: torch.Tensor, position: int) -> torch.Tensor:
     """The model's logits for the token at `position` of `sequence`, from the text before it (one forward pass)."""
     with torch.no_grad():
         return model(input_ids=sequence[None, :position]).logits[0, -1].float()
+
+
+def attention_weights(model, sequence: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Every layer's attention over `sequence` (1-D ids): one (1, heads, seq, seq) tensor per layer.
+    Needs the model loaded with attn_implementation="eager" (sdpa returns no weights)."""
+    with torch.no_grad():
+        out = model(input_ids=sequence[None], output_attentions=True)
+    if not out.attentions or out.attentions[0] is None:
+        raise ValueError('This model returned no attention weights: load it with attn_implementation="eager".')
+    return out.attentions
