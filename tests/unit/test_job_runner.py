@@ -1,0 +1,63 @@
+"""One job per server, stopped as a whole process group and always reaped."""
+
+import os
+import time
+
+import pytest
+
+from playground import job_runner
+from playground.run_metrics import read_run
+from playground.train import TrainConfig
+
+LONG = TrainConfig(strategy="ddp", workers=2, epochs=20)  # long enough to still be running when we stop it
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+@pytest.fixture
+def cleanup():
+    yield
+    job = job_runner.current_job()
+    if job is not None and job.running:
+        job_runner.stop_job(job, grace_s=1)
+
+
+def test_stop_kills_the_whole_group_reaps_it_and_records_why(tmp_path, cleanup):
+    job = job_runner.start_job(LONG, tmp_path / "a", owner="alice")
+    assert job.running and os.getpgid(job.process.pid) == job.process.pid  # its own process group
+    with pytest.raises(job_runner.JobBusy, match="Another learner"):
+        job_runner.start_job(LONG, tmp_path / "b", owner="bob")
+    with pytest.raises(job_runner.JobBusy, match="You already have"):
+        job_runner.start_job(LONG, tmp_path / "c", owner="alice")
+    time.sleep(2)  # let the launcher start its ranks
+    job_runner.stop_job(job, grace_s=3)
+    assert job.returncode is not None  # reaped: poll() has collected the exit status
+    assert not group_alive(job.process.pid), "a rank outlived the launcher"
+    run = read_run(tmp_path / "a")
+    assert run.status == "stopped" and "stopped by the learner" in run.of_kind("stopped")[0]["reason"]
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_job_nobody_watches_is_stopped(tmp_path, monkeypatch, cleanup):
+    monkeypatch.setattr(job_runner, "ORPHAN_AFTER_S", 0.5)
+    job = job_runner.start_job(LONG, tmp_path / "orphan", owner="gone")
+    deadline = time.monotonic() + 30
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not job.running
+    assert "nobody watched" in read_run(tmp_path / "orphan").of_kind("stopped")[0]["reason"]
+
+
+def test_a_finished_job_frees_the_server_for_the_next(tmp_path, cleanup):
+    quick = TrainConfig(strategy="single", epochs=1)
+    first = job_runner.start_job(quick, tmp_path / "first", owner="alice")
+    first.process.wait(timeout=240)
+    assert first.returncode == 0 and read_run(tmp_path / "first").status == "done"
+    second = job_runner.start_job(quick, tmp_path / "second", owner="bob")
+    assert second.running or second.returncode == 0
