@@ -48,7 +48,7 @@ st.markdown(
     "is stored) and **strides** (how many elements to skip in memory to step along each dimension). Everything a neural "
     "network does is operations on tensors. Build one, change it, and watch the shapes."
 )
-ps.show_warnings()
+link_notes = st.container()  # filled once every widget has read the URL
 
 setup, picture = st.columns([1, 2], gap="large")
 with setup:
@@ -113,6 +113,8 @@ with next(controls):
 
 lesson = run(TensorSettings(source=TensorSource(**source), dtype=dtype, requires_grad=grad, op=op, **params))
 ps.publish()
+with link_notes:
+    ps.show_warnings()
 with picture:
     if lesson.error:
         st.error(lesson.error)
@@ -159,7 +161,7 @@ else:
     if out.error:
         st.error(f"PyTorch: `{out.error}`\n\n{out.explanation}" + (f"\n\n**Fix:** {out.fix}" if out.fix else ""))
     panels = out.inputs + ([out.output] if out.output else [])
-    per_row = 1 if any(p.tensor.dim() > 2 for p in panels) else min(len(panels), 3)
+    per_row = 1 if any(p.tensor.dim() > 2 for p in panels) else (len(panels) if len(panels) <= 3 else 2)
     cols = st.columns(per_row)
     for n, panel in enumerate(panels):
         with cols[n % per_row]:
