@@ -84,14 +84,14 @@ with st.expander("Why does \"124M\" have three answers?", expanded=config == LES
     )
 
 rows = [
-    {"Component": c.name, "Where": c.group, "Shape": c.shape, "Parameters (one copy)": c.count,
-     "Copies": c.copies, "Total": c.total, "Share": c.total / n_params}
+    {"Component": c.name, "Shape": c.shape, "One copy": c.count, "Copies": c.copies, "Total": c.total,
+     "Share": c.total / n_params}
     for c in param_count.components(config)
 ]
 st.dataframe(
     pd.DataFrame(rows), hide_index=True,
     column_config={"Share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-                   "Parameters (one copy)": st.column_config.NumberColumn(format="localized"),
+                   "One copy": st.column_config.NumberColumn(format="localized"),
                    "Total": st.column_config.NumberColumn(format="localized")},
 )
 st.plotly_chart(param_figure.treemap(config))
@@ -102,35 +102,30 @@ c1, c2, c3 = st.columns(3)
 batch = c1.number_input("batch size", key=ps.key("batch", 8, parse_int), step=1, format="%d")
 seq = c2.number_input("sequence length", key=ps.key("seq", 1024, parse_int), step=1, format="%d")
 recompute = c3.selectbox("activation recomputation", mem.RECOMPUTATION, key=ps.key("recompute", "none", mem.parse_recompute))
-bad = [f"`{n}` must be between 1 and {hi:,}, got {v:,}." for n, v, hi in
-       (("batch size", batch, 10**6), ("sequence length", seq, config.context_length)) if not 1 <= v <= hi]
+bad = mem.workload_problems(batch, seq, config.context_length)
 if bad:
     for message in bad:
-        st.error(message + " The sequence length cannot exceed context_length: the model has no positions beyond.")
+        st.error(message)
     ps.publish()
     st.stop()
 
-weights = mem.weight_bytes(n_params)
-st.markdown("**Weights alone:** " + " · ".join(f"{k} **{mem.human_bytes(v)}**" for k, v in weights.items()))
-act16 = mem.activation_bytes(config, batch, seq, recompute, 2)
-act32 = mem.activation_bytes(config, batch, seq, recompute, 4)
-train_rows = [
-    {"Training": s.name, "Weights": s.weights * n_params, "Gradients": s.gradients * n_params,
-     "fp32 master weights": s.master_weights * n_params, "Adam m + v": (s.adam_momentum + s.adam_variance) * n_params,
-     "Activations": act, "Total": s.per_param * n_params + act}
-    for s, act in ((mem.TRAINING_FP32, act32), (mem.TRAINING_MIXED, act16))
-]
-st.dataframe(pd.DataFrame(train_rows).set_index("Training").map(mem.human_bytes))
+st.subheader("Weights")
+st.markdown(" · ".join(f"{k} **{mem.human_bytes(v)}**" for k, v in mem.weight_bytes(n_params).items()))
+st.subheader("Training with AdamW")
+st.dataframe(pd.DataFrame(mem.training_breakdown(config, batch, seq, recompute)).T.map(mem.human_bytes))
+per_mode = {m: mem.human_bytes(mem.activation_bytes(config, batch, seq, m)) for m in mem.RECOMPUTATION}
 st.caption(
-    f"AdamW keeps {mem.TRAINING_FP32.per_param:.0f} bytes per parameter either way (ZeRO, Rajbhandari et al. 2020): "
-    "mixed precision saves on activations and time, not on optimizer state. Activations follow Korthikanti et al. "
-    f"(2022): s·b·h·(34 + 5·a·s/h) bytes per layer in 16-bit = {mem.human_bytes(mem.activation_bytes_per_layer(config, batch, seq))} "
-    "per layer here; selective recomputation drops the 5·a·s/h term, full keeps only each layer's input (2·s·b·h). "
-    "Plus the fp32 logits for the loss, 4·s·b·vocab."
+    "AdamW keeps 16 bytes per parameter either way (ZeRO, Rajbhandari et al. 2020): mixed precision saves on "
+    "activations and time, not on optimizer state. Activations follow Korthikanti et al. (2022): "
+    f"s·b·h·(34 + 5·a·s/h) bytes per layer in 16-bit, {mem.human_bytes(mem.activation_bytes_per_layer(config, batch, seq))} "
+    "per layer here, plus fp32 logits for the loss (4·s·b·vocab). Selective recomputation drops the 5·a·s/h term; "
+    "full keeps only each layer's input (2·s·b·h). 16-bit activations: "
+    + ", ".join(f"{m} **{v}**" for m, v in per_mode.items()) + "."
 )
-kv = mem.kv_cache_bytes(config, batch, seq)
-st.markdown(f"**KV cache for generation** (bf16, batch {batch:,}, {seq:,} tokens): **{mem.human_bytes(kv)}** "
+st.subheader("KV cache for generation")
+st.markdown(f"bf16, batch {batch:,}, {seq:,} tokens: **{mem.human_bytes(mem.kv_cache_bytes(config, batch, seq))}** "
             "= 2 (K and V) x n_layers x batch x seq x emb_dim x 2 bytes.")
+st.subheader("Does it fit?")
 st.dataframe(pd.DataFrame(mem.fits_table(config, batch, seq, recompute)), hide_index=True,
              column_config={"Needs (GiB)": st.column_config.NumberColumn(format="%.2f")})
 
@@ -148,7 +143,8 @@ c2.metric("≈ 2N", f"{cs.forward_rule_of_thumb:,}")
 c1.metric("Training FLOPs per token", f"{cs.training_per_token:,}", help="3 x forward: backward costs twice forward")
 c2.metric("≈ 6N", f"{cs.training_rule_of_thumb:,}")
 st.markdown(
-    f"Attention (Q Kᵀ and A·V at {seq:,} tokens) is **{cs.attention_share:.1%}** of the forward FLOPs. "
+    f"Attention (Q Kᵀ and A·V at {seq:,} tokens) is **{cs.attention_share:.1%}** of the forward FLOPs. The exact "
+    "count leaves out the embedding tables (lookups, not matmuls) and adds attention, so it differs from 2N. "
     f"Training on **{tokens_b:,.3g} B tokens** needs {flops.human_flops(cs.training_total)}: at "
     f"{tflops:,.3g} TFLOP/s that is **{flops.human_duration(cs.training_seconds)}** "
     f"({cs.tokens_per_second:,.0f} tokens/s)."

@@ -137,24 +137,45 @@ def needs(config: GPTConfig, batch: int, seq: int, recompute: str) -> list[Need]
     act16 = activation_bytes(config, batch, seq, recompute, value_bytes=2)
     act32 = activation_bytes(config, batch, seq, recompute, value_bytes=4)
     return [
-        Need("Generate, bf16 weights + KV cache", n * 2 + kv_cache_bytes(config, batch, seq, 2)),
-        Need("Generate, int4 weights + bf16 KV cache", n * 0.5 + kv_cache_bytes(config, batch, seq, 2)),
-        Need(f"Train, {TRAINING_MIXED.name} + activations", n * TRAINING_MIXED.per_param + act16),
-        Need(f"Train, {TRAINING_FP32.name} + activations", n * TRAINING_FP32.per_param + act32),
+        Need("Generate: bf16 weights + KV cache", n * 2 + kv_cache_bytes(config, batch, seq, 2)),
+        Need("Generate: int4 weights + KV cache", n * 0.5 + kv_cache_bytes(config, batch, seq, 2)),
+        Need("Train: mixed precision AdamW", n * TRAINING_MIXED.per_param + act16),
+        Need("Train: fp32 AdamW", n * TRAINING_FP32.per_param + act32),
     ]
 
 
 def fits_table(config: GPTConfig, batch: int, seq: int, recompute: str, ram_bytes: int | None = None) -> list[dict]:
-    """One row per scenario: GiB needed and whether it fits each accelerator size and this machine's RAM."""
+    """One row per scenario: GiB needed and whether it fits each accelerator size and this machine's RAM.
+    Training includes the activations for this batch and sequence length."""
     ram = machine_ram_bytes() if ram_bytes is None else ram_bytes
     rows = []
     for need in needs(config, batch, seq, recompute):
         row = {"Use": need.scenario, "Needs (GiB)": need.bytes / GiB}
         for gb in ACCELERATORS_GB:
-            row[f"{gb} GB"] = need.bytes <= gb * GiB
-        row[f"This machine ({ram / GiB:.0f} GiB RAM)"] = need.bytes <= ram
+            row[f"{gb} GB"] = "yes" if need.bytes <= gb * GiB else "no"
+        row[f"RAM {ram / GiB:.0f} GiB"] = "yes" if need.bytes <= ram else "no"
         rows.append(row)
     return rows
+
+
+def training_breakdown(config: GPTConfig, batch: int, seq: int, recompute: str) -> dict[str, dict[str, float]]:
+    """Bytes by role for fp32 and mixed-precision AdamW training: {role: {setting: bytes}}."""
+    n = param_count.total(config)
+    settings = {"fp32 AdamW": (TRAINING_FP32, 4), "mixed precision AdamW": (TRAINING_MIXED, 2)}
+    table: dict[str, dict[str, float]] = {}
+    for label, (state, value_bytes) in settings.items():
+        act = activation_bytes(config, batch, seq, recompute, value_bytes)
+        column = {
+            "weights": state.weights * n,
+            "gradients": state.gradients * n,
+            "fp32 master weights": state.master_weights * n,
+            "Adam momentum + variance": (state.adam_momentum + state.adam_variance) * n,
+            ("activations (no recomputation)" if recompute == "none" else f"activations ({recompute} recomputation)"): act,
+            "total": state.per_param * n + act,
+        }
+        for role, value in column.items():
+            table.setdefault(role, {})[label] = value
+    return table
 
 
 def human_bytes(n: float) -> str:
@@ -173,3 +194,20 @@ def parse_recompute(text: str) -> str:
     if text not in RECOMPUTATION:
         raise ValueError(f"expected one of {', '.join(RECOMPUTATION)}")
     return text
+
+
+MAX_BATCH = 10**6
+
+
+def workload_problems(batch: int, seq: int, context_length: int) -> list[str]:
+    found = []
+    if not 1 <= batch <= MAX_BATCH:
+        found.append(f"`batch size` must be between 1 and {MAX_BATCH:,}, got {batch:,}.")
+    if seq < 1:
+        found.append(f"`sequence length` must be at least 1, got {seq:,}.")
+    elif seq > context_length:
+        found.append(
+            f"`sequence length` ({seq:,}) cannot exceed context_length ({context_length:,}): the model has no "
+            "position embedding beyond it. Lower the sequence length or raise context_length."
+        )
+    return found
