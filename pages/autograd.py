@@ -7,9 +7,9 @@ import streamlit as st
 from playground.autograd_code import descent_code, neuron_code, simple_net_code
 from playground.autograd_figures import before_after_heatmaps, gradient_heatmaps, landscape_figure, loss_curve_figure
 from playground.autograd_graph import STEP_COUNT, correspondence, neuron_dot, pass_steps, steps_table, torch_graph
-from playground.gradient_check import compare_gradients, gradient_table, lesson_form_in_float32, torch_neuron
+from playground.gradient_check import compare_gradients, gradient_table, torch_neuron, unfused_goes_wrong
 from playground.gradient_descent import MAX_LEARNING_RATE, MAX_STEPS, check_descent, descend
-from playground.sigmoid_neuron import LESSON, chain_rule_latex, check_point, forward_backward, saturated
+from playground.sigmoid_neuron import LESSON, chain_rule_latex, check_point, forward_backward
 from playground.sigmoid_neuron import format_number as fmt
 from playground.simple_net import LEARNING_RATE, MAX_SEED, check_seed, one_training_step
 from ui.code import show_code
@@ -63,12 +63,13 @@ def neuron_section(point):
     st.header("The chain rule, formula by formula")
     for formula in chain_rule_latex(p):
         st.latex(formula)
-    if saturated(p):
-        naive = lesson_form_in_float32(point)
-        st.info(f"σ has saturated (z = {fmt(p.z)}): in float32, a = σ(z) rounds to exactly {round(p.a)}. The "
-                f"unfused `torch.sigmoid` + `F.binary_cross_entropy` would report L = {fmt(naive['loss'])}, "
-                f"∂L/∂w = {fmt(naive['w'])}, ∂L/∂b = {fmt(naive['b'])}. The numbers here use the logits form "
-                "L = max(z, 0) − y·z + log(1 + e^(−|z|)), which stays finite and correct.")
+    naive = unfused_goes_wrong(point)
+    if naive:
+        st.info(f"σ has saturated (z = {fmt(p.z)}). The lesson's unfused `torch.sigmoid` + "
+                f"`F.binary_cross_entropy` in float32 would report L = {fmt(naive['loss'])}, "
+                f"∂L/∂w = {fmt(naive['w'])}, ∂L/∂b = {fmt(naive['b'])} here: BCELoss clamps log at −100 and "
+                "divides by a(1 − a) clamped at 1e-12, so its two edges stop multiplying out to a − y. The numbers "
+                "on this page use the logits form L = max(z, 0) − y·z + log(1 + e^(−|z|)), which stays correct.")
 
     st.header("Three ways to the same gradient")
     rows = compare_gradients(point)
@@ -99,6 +100,7 @@ def descent_section(point):
     lr = col_lr.number_input(f"Learning rate η (0 < η ≤ {MAX_LEARNING_RATE:g})", key=ps.key("lr", 1.0, finite),
                              step=0.1, format="%.4f")
     steps = col_steps.slider("Steps k", 1, MAX_STEPS, key=ps.key("steps", 30, whole(1, MAX_STEPS)))
+    ps.show_warnings()
     try:
         check_descent(int(steps), float(lr))
     except ValueError as err:
@@ -118,6 +120,7 @@ def simple_net_section():
     st.markdown(f"The lesson's **SimpleNet**: 10 inputs → 5 hidden units (ReLU) → 1 output (sigmoid), `BCELoss`, "
                 f"SGD with lr {LEARNING_RATE}, one seeded random input with label 1. One training step:")
     seed = st.number_input(f"Seed (0…{MAX_SEED})", key=ps.key("seed", 0, whole(0, MAX_SEED)), step=1)
+    ps.show_warnings()
     try:
         check_seed(int(seed))
     except ValueError as err:

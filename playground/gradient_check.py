@@ -81,3 +81,16 @@ def lesson_form_in_float32(point: NeuronPoint) -> dict[str, float]:
     loss = F.binary_cross_entropy(torch.sigmoid(x * w + b), y)
     loss.backward()
     return {"loss": loss.item(), "w": w.grad.item(), "b": b.grad.item()}
+
+
+def unfused_goes_wrong(point: NeuronPoint) -> dict[str, float] | None:
+    """The lesson's float32 sigmoid + BCELoss numbers where they are off by more than 0.1%, else None.
+
+    BCELoss clamps log(a) and log(1 − a) at −100 and divides by max(a(1 − a), 1e-12) in its backward, so once σ
+    saturates its two edges no longer multiply out to a − y.
+    """
+    naive = lesson_form_in_float32(point)
+    hand = forward_backward(point)
+    right = {"loss": hand.loss, "w": hand.dL_dw, "b": hand.dL_db}
+    off = any(abs(naive[k] - right[k]) > 1e-3 * max(1.0, abs(right[k])) for k in right)
+    return naive if off else None

@@ -125,7 +125,3 @@ def chain_rule_latex(p: NeuronPass) -> list[str]:
         rf"\frac{{\partial L}}{{\partial b}} = a - y = {n(p.dL_db)}",
     ]
 
-
-def saturated(p: NeuronPass) -> bool:
-    """σ(z) is within float32 rounding of 0 or 1, where the unfused sigmoid + BCE stops being trustworthy."""
-    return abs(p.z) > 15.0

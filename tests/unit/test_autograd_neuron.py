@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playground.finite_differences import neuron_numeric_gradients
-from playground.gradient_check import compare_gradients, lesson_form_in_float32, torch_gradients, torch_neuron
+from playground.gradient_check import (
+    compare_gradients,
+    lesson_form_in_float32,
+    torch_gradients,
+    torch_neuron,
+    unfused_goes_wrong,
+)
 from playground.sigmoid_neuron import INPUT_LIMIT, LESSON, check_point, forward_backward, format_number
 
 
@@ -111,3 +117,11 @@ def test_format_number_keeps_tiny_and_huge_numbers_visible():
     assert format_number(-9.6437e-22) == "−9.6437e−22"
     assert format_number(5.1847e21) == "5.1847e+21"
     assert format_number(-0.0) == "0.0000"
+
+
+def test_page_flags_the_unfused_form_only_where_it_actually_goes_wrong():
+    assert unfused_goes_wrong(check_point(**LESSON)) is None
+    assert unfused_goes_wrong(check_point(5.0, 10.0, 0.0, 0.0))["loss"] == 100.0  # log(1 − 1) clamped
+    # z = −50 with y = 1: the loss is still right in float32, but the gradient is not (−9.6e−10 instead of −5).
+    naive = unfused_goes_wrong(check_point(5.0, -10.0, 0.0, 1.0))
+    assert naive["loss"] == pytest.approx(50.0, rel=1e-5) and abs(naive["w"]) < 1e-6
