@@ -1,0 +1,382 @@
+"""Train the small GPT and BERT bundled with LLM Playground (assets/models/shakespeare-gpt, shakespeare-bert).
+
+Both are trained from scratch on one text file (default: ../shared/data/tinyshakespeare.txt, Shakespeare's plays in
+1.1 MB); the last 10% of the file is held out for validation. Tokenizers are trained on the other 90% with
+Hugging Face `tokenizers` (byte-level BPE for the GPT, WordPiece for the BERT). The GPT learns next-token
+prediction (GPT2LMHeadModel); the BERT learns masked-LM (15% chosen; 80/10/10) plus next-sentence prediction
+(BertForPreTraining). Training runs for a wall-clock budget with warmup + cosine learning rate; the weights with
+the best held-out loss are kept and saved in transformers' format (safetensors, fp16 so each folder stays under
+10 MB; load them as float32). Each folder gets a model card (README.md) written from the measured figures.
+
+References: GPT-2 (Radford et al. 2019), BERT (Devlin et al. 2018), nanoGPT's train.py (schedule, windows).
+
+Commands used for the bundled models (both at once, one CPU thread each, on a 2-core machine):
+    nohup .venv/bin/python scripts/train_bundled_models.py --model gpt --minutes 45 --threads 1 > gpt.log &
+    nohup .venv/bin/python scripts/train_bundled_models.py --model bert --minutes 45 --threads 1 > bert.log &
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import platform
+import random
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from playground.corpus import read_corpus, split_holdout  # noqa: E402
+from playground.lm_metrics import causal_lm_heldout_loss  # noqa: E402
+from playground.lr_schedule import warmup_cosine  # noqa: E402
+from playground.mlm_eval import masked_word_predictions, mlm_nsp_heldout  # noqa: E402
+from playground.mlm_masking import mask_tokens  # noqa: E402
+from playground.nsp_pairs import collate_pairs, sample_nsp_pair  # noqa: E402
+from playground.tokenizer_training import train_byte_level_bpe, train_wordpiece  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "tinyshakespeare.txt"
+CARD_SUBSET_CHARS = 20_000  # the GPT test checks loss/char on this many held-out characters (kept fast)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", choices=["gpt", "bert"], required=True)
+    p.add_argument("--data", default=str(DEFAULT_DATA), help="any UTF-8 text file")
+    p.add_argument("--out", default=None, help="output folder (default assets/models/shakespeare-<model>)")
+    p.add_argument("--minutes", type=float, default=45.0, help="wall-clock training budget")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    p.add_argument("--vocab-size", type=int, default=4096)
+    p.add_argument("--d-model", type=int, default=256)
+    p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--block-size", type=int, default=None, help="tokens per sequence (gpt 128, bert 64)")
+    p.add_argument("--batch-size", type=int, default=None, help="sequences per step (gpt 8, bert 16)")
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate (gpt 1e-3, bert 5e-4)")
+    p.add_argument("--eval-every", type=float, default=180.0, help="seconds between held-out evaluations")
+    p.add_argument(
+        "--precision",
+        choices=["auto", "bf16", "fp32"],
+        default="auto",
+        help="bf16 autocast, or fp32; auto = bf16 when the CPU has native bf16 (AVX512-BF16/AMX), else fp32 "
+        "(emulated bf16 was 10x slower than fp32 on the AVX2 machine that trained the bundled models)",
+    )
+    p.add_argument("--seed", type=int, default=1337)
+    args = p.parse_args(argv)
+    defaults = {"gpt": (128, 8, 1e-3), "bert": (64, 16, 5e-4)}[args.model]
+    args.block_size = args.block_size or defaults[0]
+    args.batch_size = args.batch_size or defaults[1]
+    args.lr = args.lr or defaults[2]
+    args.out = Path(args.out or REPO / "assets" / "models" / f"shakespeare-{args.model}")
+    return args
+
+
+def use_bf16(precision: str) -> bool:
+    if precision == "auto":
+        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return precision == "bf16"
+
+
+def command_line() -> str:
+    return ".venv/bin/python scripts/train_bundled_models.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+class Trainer:
+    """The loop both models share: wall-clock budget, warmup+cosine LR, AdamW, periodic eval, keep best weights."""
+
+    def __init__(self, args, model, step_loss, evaluate):
+        self.args, self.model, self.step_loss, self.evaluate = args, model, step_loss, evaluate
+        decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+        no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+        self.opt = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+            lr=args.lr,
+            betas=(0.9, 0.95),
+        )
+        self.bf16 = use_bf16(args.precision)
+
+    def run(self):
+        budget = self.args.minutes * 60
+        start = last_eval = time.time()
+        best, best_state, step, tokens, running = math.inf, None, 0, 0, None
+        print(f"training {self.args.model} for {self.args.minutes} min, bf16 autocast={self.bf16}", flush=True)
+        while True:
+            elapsed = time.time() - start
+            if elapsed >= budget:
+                break
+            lr = warmup_cosine(elapsed / budget, self.args.lr)
+            for group in self.opt.param_groups:
+                group["lr"] = lr
+            self.model.train()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+                loss, n_tok = self.step_loss()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+            self.opt.step()
+            self.opt.zero_grad(set_to_none=True)
+            step, tokens = step + 1, tokens + n_tok
+            running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+            if step % 50 == 0:
+                print(f"step {step} {elapsed / 60:.1f} min lr {lr:.2e} train loss {running:.3f} "
+                      f"({tokens / max(elapsed, 1e-9):.0f} tok/s)", flush=True)
+            if time.time() - last_eval >= self.args.eval_every or time.time() - start >= budget:
+                val = self.evaluate(quick=True)
+                print(f"step {step} held-out (quick): {val}", flush=True)
+                if val < best:
+                    best, best_state = val, copy.deepcopy(self.model.state_dict())
+                last_eval = time.time()
+        if best_state is not None:
+            self.model.load_state_dict(best_state)
+        self.model.eval()
+        return {"steps": step, "tokens": tokens, "seconds": time.time() - start, "best_quick": best}
+
+
+def hardware() -> str:
+    return f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch thread(s), " \
+           f"CPU capability {torch.backends.cpu.get_cpu_capability()}, torch {torch.__version__}"
+
+
+def size_on_disk(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) / 1e6
+
+
+# --------------------------------------------------------------------------------------------------- GPT
+def train_gpt(args, train_text, val_text):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    tok = train_byte_level_bpe(train_text, args.vocab_size)
+    ids = torch.tensor(tok(train_text, add_special_tokens=False)["input_ids"], dtype=torch.long)
+    print(f"GPT tokenizer: {len(tok)} tokens; train stream {len(ids)} tokens", flush=True)
+    config = GPT2Config(
+        vocab_size=len(tok), n_positions=2 * args.block_size, n_embd=args.d_model, n_layer=args.layers,
+        n_head=args.heads, resid_pdrop=0.1, embd_pdrop=0.1, attn_pdrop=0.1,
+        bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id,
+    )
+    model = GPT2LMHeadModel(config)
+    gen = torch.Generator().manual_seed(args.seed)
+    quick_text = val_text[:CARD_SUBSET_CHARS]
+
+    def step_loss():
+        starts = torch.randint(len(ids) - args.block_size - 1, (args.batch_size,), generator=gen)
+        x = torch.stack([ids[s : s + args.block_size] for s in starts])
+        y = torch.stack([ids[s + 1 : s + args.block_size + 1] for s in starts])
+        return _shifted_loss(model, x, y), x.numel()
+
+    def evaluate(quick):
+        r = causal_lm_heldout_loss(model, tok, quick_text if quick else val_text, args.block_size)
+        return r.loss_per_char
+
+    stats = Trainer(args, model, step_loss, evaluate).run()
+    full = causal_lm_heldout_loss(model, tok, val_text, args.block_size)
+    subset = causal_lm_heldout_loss(model, tok, quick_text, args.block_size)
+    print(f"held-out: loss/token {full.loss_per_token:.4f}, perplexity {full.perplexity:.2f}, "
+          f"loss/char {full.loss_per_char:.4f} nats ({full.bits_per_char:.3f} bits)", flush=True)
+    model.generation_config.pad_token_id = tok.eos_token_id
+    samples = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        prompt = tok("ROMEO:", return_tensors="pt")
+        with torch.no_grad():
+            out = model.generate(**prompt, max_new_tokens=120, do_sample=True, top_k=40, temperature=0.8)
+        samples.append(tok.decode(out[0]))
+        print(f"--- sample (seed {seed}) ---\n{samples[-1]}", flush=True)
+    save(model, tok, args.out)
+    n_params = sum(p.numel() for p in model.parameters())
+    card = GPT_CARD.format(
+        params=n_params / 1e6, size=size_on_disk(args.out), cfg=config, vocab=len(tok), args=args,
+        cmd=command_line(), full=full, subset=subset, subset_chars=CARD_SUBSET_CHARS, stats=stats,
+        minutes=stats["seconds"] / 60, hw=hardware(), samples="\n\n".join(f"```text\n{s}\n```" for s in samples),
+        train_chars=len(train_text), val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision),
+    )
+    (args.out / "README.md").write_text(card, encoding="utf-8")
+
+
+def _shifted_loss(model, x, y):
+    # labels are already shifted (y = next tokens), so compute cross-entropy directly instead of letting
+    # GPT2LMHeadModel shift `labels` a second time
+    logits = model(input_ids=x).logits
+    return torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y.reshape(-1))
+
+
+# -------------------------------------------------------------------------------------------------- BERT
+def _lines(tok, text):
+    lines = [line for line in text.splitlines() if line.strip()]
+    return [ids for ids in tok(lines, add_special_tokens=False)["input_ids"] if ids]
+
+
+def train_bert(args, train_text, val_text):
+    from transformers import BertConfig, BertForPreTraining
+
+    tok = train_wordpiece(train_text, args.vocab_size)
+    train_lines, val_lines = _lines(tok, train_text), _lines(tok, val_text)
+    print(f"BERT tokenizer: {len(tok)} tokens; {len(train_lines)} train lines, {len(val_lines)} held-out lines",
+          flush=True)
+    config = BertConfig(
+        vocab_size=len(tok), hidden_size=args.d_model, num_hidden_layers=args.layers,
+        num_attention_heads=args.heads, intermediate_size=4 * args.d_model,
+        max_position_embeddings=2 * args.block_size, pad_token_id=tok.pad_token_id,
+    )
+    model = BertForPreTraining(config)
+    rng = random.Random(args.seed)
+    gen = torch.Generator().manual_seed(args.seed)
+    max_pair = args.block_size - 3  # room for [CLS] A [SEP] B [SEP]
+
+    def step_loss():
+        pairs = [sample_nsp_pair(train_lines, max_pair, rng) for _ in range(args.batch_size)]
+        batch = collate_pairs(pairs, tok.cls_token_id, tok.sep_token_id, tok.pad_token_id)
+        inputs, labels = mask_tokens(batch["input_ids"], batch["special_tokens_mask"], tok.mask_token_id,
+                                     len(tok), generator=gen)
+        out = model(input_ids=inputs, token_type_ids=batch["token_type_ids"], attention_mask=batch["attention_mask"],
+                    labels=labels, next_sentence_label=batch["next_sentence_label"])
+        return out.loss, int(batch["attention_mask"].sum())
+
+    def evaluate(quick):
+        r = mlm_nsp_heldout(model, tok, val_lines, max_pair, n_pairs=200 if quick else 1000)
+        return r.mlm_loss
+
+    stats = Trainer(args, model, step_loss, evaluate).run()
+    held = mlm_nsp_heldout(model, tok, val_lines, max_pair, n_pairs=1000)
+    words = masked_word_predictions(model, tok, [ln for ln in val_text.splitlines() if ln.strip()], n_lines=500)
+    print(f"held-out: MLM loss {held.mlm_loss:.4f} (perplexity {math.exp(held.mlm_loss):.2f}), "
+          f"MLM top-1 {held.mlm_accuracy:.3f}, NSP accuracy {held.nsp_accuracy:.3f}, "
+          f"masked-word top-1 {words.accuracy:.3f} on {words.n} words", flush=True)
+    for ex in words.examples[:12]:
+        print(ex, flush=True)
+    save(model, tok, args.out)
+    n_params = sum(p.numel() for p in model.parameters())
+    examples = "\n".join(f"| {line} | {truth} | {pred} | {'yes' if truth == pred else 'no'} |"
+                         for line, truth, pred in words.examples[:12])
+    card = BERT_CARD.format(
+        params=n_params / 1e6, size=size_on_disk(args.out), cfg=config, vocab=len(tok), args=args,
+        cmd=command_line(), held=held, mlm_ppl=math.exp(held.mlm_loss), words=words, examples=examples,
+        stats=stats, minutes=stats["seconds"] / 60, hw=hardware(), train_chars=len(train_text),
+        val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision),
+    )
+    (args.out / "README.md").write_text(card, encoding="utf-8")
+
+
+def save(model, tok, out: Path):
+    """fp16 on disk halves the size (each folder must stay <= 10 MB); playground.models loads it as float32."""
+    out.mkdir(parents=True, exist_ok=True)
+    half = copy.deepcopy(model).to(torch.float16)
+    half.save_pretrained(out)
+    tok.save_pretrained(out)
+    print(f"saved {out} ({size_on_disk(out):.2f} MB)", flush=True)
+
+
+GPT_CARD = """# shakespeare-gpt
+
+A small GPT-2 (`GPT2LMHeadModel`) trained from scratch by LLM Playground so the GPT pages work offline.
+It has read about 1 MB of Shakespeare and nothing else: expect play-shaped text, not facts.
+
+## Data
+- `{data}`: first {train_chars:,} characters for training, last {val_chars:,} characters (the last 10%, cut at a
+  line start) held out for validation. The corpus itself is not in the repository.
+- Tokenizer: byte-level BPE (as GPT-2's) trained on the training part with Hugging Face `tokenizers`,
+  {vocab} tokens including `<|endoftext|>`. `Ġ` marks a leading space, `Ċ` a newline.
+
+## Architecture and size
+- GPT-2: {cfg.n_layer} layers, {cfg.n_head} heads, d_model {cfg.n_embd}, context {cfg.n_positions} positions,
+  vocabulary {vocab}, tied input/output embeddings, dropout 0.1. {params:.2f} M parameters.
+- Saved as safetensors in fp16 ({size:.2f} MB on disk with the tokenizer); load it as float32.
+
+## Training
+- Next-token prediction on random {args.block_size}-token windows, batch {args.batch_size}, AdamW (betas 0.9/0.95,
+  weight decay 0.1), peak learning rate {args.lr:g} with 5% linear warmup then cosine decay to 10%, gradient clip 1.0,
+  bf16 autocast: {bf16}. The weights with the best held-out loss (checked every {args.eval_every:g} s) are kept.
+- {stats[steps]:,} steps, {stats[tokens]:,} training tokens in {minutes:.1f} minutes.
+- Hardware: {hw}.
+- Command (from the repository root):
+
+```bash
+{cmd}
+```
+
+## Validation (held-out last 10%)
+Every held-out token predicted once, in windows of {args.block_size} tokens.
+
+| figure | value |
+|---|---|
+| loss per token | {full.loss_per_token:.4f} nats |
+| perplexity | {full.perplexity:.2f} |
+| loss per character | {full.loss_per_char:.4f} nats ({full.bits_per_char:.3f} bits) |
+| loss per character, first {subset_chars:,} held-out characters | {subset.loss_per_char:.4f} nats |
+
+Loss per character doesn't depend on the tokenizer, so it can be compared with character-level models.
+The test `tests/unit/test_models.py` checks the subset figure (loss per character on first {subset_chars} held-out
+characters: {subset.loss_per_char:.4f}).
+
+## Samples from "ROMEO:" (top-k 40, temperature 0.8, seeds 0 and 1)
+
+{samples}
+"""
+
+BERT_CARD = """# shakespeare-bert
+
+A small BERT (`BertForPreTraining`: masked-LM and next-sentence heads) trained from scratch by LLM Playground so the
+BERT pages work offline. It has read about 1 MB of Shakespeare and nothing else.
+
+## Data
+- `{data}`: first {train_chars:,} characters for training, last {val_chars:,} characters (the last 10%, cut at a
+  line start) held out for validation. The corpus itself is not in the repository.
+- Tokenizer: WordPiece (as BERT's), lower-cased, trained on the training part with Hugging Face `tokenizers`,
+  {vocab} tokens including `[PAD] [UNK] [CLS] [SEP] [MASK]`. `##` marks a piece that continues a word.
+
+## Architecture and size
+- BERT: {cfg.num_hidden_layers} layers, {cfg.num_attention_heads} heads, hidden size {cfg.hidden_size},
+  feed-forward {cfg.intermediate_size}, {cfg.max_position_embeddings} positions, vocabulary {vocab}.
+  {params:.2f} M parameters.
+- Saved as safetensors in fp16 ({size:.2f} MB on disk with the tokenizer); load it as float32.
+
+## Training
+- Pairs `[CLS] A [SEP] B [SEP]` of at most {args.block_size} tokens, where A is a run of consecutive lines of the
+  plays and B is the run that really follows (50%) or a run from a random place (50%): next-sentence prediction.
+- Masked LM: 15% of the ordinary tokens are chosen; of those 80% become `[MASK]`, 10% a random token, 10% stay.
+  Masks are drawn afresh for every batch.
+- Batch {args.batch_size}, AdamW (betas 0.9/0.95, weight decay 0.1), peak learning rate {args.lr:g} with 5% linear
+  warmup then cosine decay to 10%, gradient clip 1.0, bf16 autocast: {bf16}. The weights with the best held-out
+  masked-LM loss (checked every {args.eval_every:g} s) are kept.
+- {stats[steps]:,} steps, {stats[tokens]:,} training tokens in {minutes:.1f} minutes.
+- Hardware: {hw}.
+- Command (from the repository root):
+
+```bash
+{cmd}
+```
+
+## Validation (held-out last 10%, 1,000 pairs with a fixed seed)
+
+| figure | value |
+|---|---|
+| masked-LM loss | {held.mlm_loss:.4f} nats (perplexity {mlm_ppl:.2f}) |
+| masked-LM top-1 accuracy | {held.mlm_accuracy:.3f} |
+| next-sentence accuracy | {held.nsp_accuracy:.3f} (chance 0.5) |
+| top-1 for one masked ordinary word per held-out line | {words.accuracy:.3f} ({words.n} words) |
+
+"Ordinary word": a word of 3+ letters written in lower case (so not a speaker name, a name or a sentence start) that is a single WordPiece token, one per line, chosen with a
+fixed seed, replaced by `[MASK]` in a held-out line on its own.
+
+## Examples (held-out lines)
+
+| line (masked) | word | top-1 prediction | right? |
+|---|---|---|---|
+{examples}
+"""
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    text = read_corpus(args.data)
+    train_text, val_text = split_holdout(text, 0.1)
+    print(f"{args.data}: {len(train_text):,} train chars, {len(val_text):,} held-out chars", flush=True)
+    (train_gpt if args.model == "gpt" else train_bert)(args, train_text, val_text)
+
+
+if __name__ == "__main__":
+    main()
