@@ -1,0 +1,181 @@
+"""BERT: masking, fill-in predictions, next-sentence prediction and attention, live."""
+
+import math
+
+import streamlit as st
+
+from playground import bert_code, bert_figures
+from playground import bert_masking as bm
+from playground import fill_mask as fm
+from playground import next_sentence as ns
+from playground import sequence_classification as sc
+from playground.attention_heatmap import attention_heatmap
+from playground.attention_view import MAX_BERTVIZ_TOKENS, head_view_html, model_view_html
+from playground.bert_input import encode, max_input_tokens
+from ui.code import show_code
+from ui.models import model_picker
+from ui.state import PageState, as_bool
+
+DEFAULT_TEXT = "The cat sat on the mat because it was tired."
+st.title("🎭 BERT")
+st.markdown(
+    "BERT reads the whole sentence at once and is pretrained on two games: **fill in the masked words** "
+    "(masked-language modelling) and **does sentence B follow sentence A?** (next-sentence prediction). "
+    "Click tokens to hide them and see what the model guesses, with how sure it is."
+)
+
+
+def positions(text: str) -> list[int]:
+    return [int(p) for p in text.split(",") if p.strip()]
+
+
+ps = PageState("bert")
+loaded = model_picker("bert", ps)
+ps.show_warnings()
+if loaded is None:
+    ps.publish()
+    st.stop()
+model, tok = loaded.model, loaded.tokenizer
+model_ref = loaded.path or loaded.name  # the folder it was read from, for the classifier below
+shown_ref = "assets/models/shakespeare-bert" if loaded.source == "bundled" else loaded.name
+limit = max_input_tokens(model, tok)
+
+# ---- masking ----------------------------------------------------------------------------------------------------
+st.header("1 · Mask tokens, let BERT fill them in")
+masked_key, seed_key, text_key = ps.key("masked", [], positions), ps.key("seed", 0, int), ps.key("text", DEFAULT_TEXT)
+rule = ps.get("rule", False, as_bool)
+
+
+def forget_masks():
+    st.session_state[masked_key] = []
+    ps.set("rule", False)
+
+
+def apply_rule():
+    enc = encode(tok, st.session_state[text_key], limit)
+    decisions = bm.pretraining_mask(enc.input_ids, enc.special_tokens_mask, tok.mask_token_id, len(tok),
+                                    st.session_state[seed_key], never_random_ids=tok.all_special_ids)
+    st.session_state[masked_key] = [d.position for d in decisions]
+    ps.set("rule", True)
+
+
+st.text_area("Your text", key=text_key, max_chars=6000, height=80, on_change=forget_masks)
+enc = encode(tok, st.session_state[text_key], limit)
+maskable = bm.maskable_positions(enc.special_tokens_mask)
+if not maskable:
+    st.info("Type a sentence above to begin: there is nothing to mask yet.")
+    ps.publish()
+    st.stop()
+if enc.truncated:
+    st.warning(f"Your text has {enc.n_tokens_before_cut} tokens; this model reads at most {limit}, so only the "
+               f"first {limit} (with [CLS] and [SEP]) are used.")
+if unknown := enc.unknown_positions(tok.unk_token):
+    st.info(f"{len(unknown)} token(s) became `{tok.unk_token}`: the WordPiece vocabulary has no pieces for those "
+            "characters (emoji, CJK or Greek in an English vocabulary), so BERT only knows *something* was there.")
+st.session_state[masked_key] = [p for p in st.session_state[masked_key] if p in maskable]
+st.pills("Click tokens to mask them", maskable, selection_mode="multi", key=masked_key,
+         format_func=lambda p: enc.tokens[p], on_change=lambda: ps.set("rule", False))
+left, right = st.columns([1, 2], vertical_alignment="bottom")
+left.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=seed_key,
+                  on_change=lambda: apply_rule() if ps.get("rule") else None)
+right.button("🎲 Mask like pretraining (15% · 80/10/10)", on_click=apply_rule, width="stretch")
+chosen = st.session_state[masked_key]
+if ps.get("rule") and chosen:
+    decisions = bm.pretraining_mask(enc.input_ids, enc.special_tokens_mask, tok.mask_token_id, len(tok),
+                                    st.session_state[seed_key], never_random_ids=tok.all_special_ids)
+else:
+    decisions = bm.mask_chosen(enc.input_ids, chosen, tok.mask_token_id)
+top_k = st.slider("Predictions per mask (top-k)", 1, 10, key=ps.key("k", 5, int))
+with st.spinner("Running BERT…"):
+    result = fm.fill_mask(model, tok, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=top_k)
+
+if not decisions:
+    st.info("Nothing is masked yet: click some tokens above, or press **Mask like pretraining**.")
+else:
+    if len(decisions) == len(maskable) and not ps.get("rule"):
+        st.warning("Every token is masked: BERT has only positions and [CLS]/[SEP] to go on, so it guesses the "
+                   "most common tokens. Unmask a few to give it context.")
+    st.html("<p><b>Filled in by the top predictions:</b> "
+            + bert_figures.filled_html(result, set(tok.all_special_tokens)) + "</p>")
+    counts = bert_figures.action_counts(result)
+    st.metric("Masked-LM loss on the picked tokens", f"{result.mlm_loss:.3f}",
+              help="Mean of −log p(original token) over the picked positions, the loss BERT is pretrained on.")
+    st.caption(f"{len(decisions)} picked: {counts[bm.MASKED]} → [MASK], {counts[bm.RANDOM]} → random token, "
+               f"{counts[bm.UNCHANGED]} unchanged. A uniform guess over {len(tok):,} tokens would score "
+               f"ln {len(tok):,} = {math.log(len(tok)):.2f}.")
+    st.dataframe(bert_figures.decisions_table(result), hide_index=True, width="stretch")
+    columns = st.columns(2)
+    for i, prediction in enumerate(result.predictions[:24]):
+        columns[i % 2].plotly_chart(bert_figures.top_k_bars(prediction), width="stretch", key=f"bars{i}")
+show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, st.session_state[text_key], limit, decisions, top_k,
+                                   rule_seed=st.session_state[seed_key] if ps.get("rule") and chosen else None))
+
+# ---- next sentence ----------------------------------------------------------------------------------------------
+st.header("2 · Next-sentence prediction")
+pair = None
+if not loaded.has_nsp:
+    st.info(f"`{loaded.name}` has no next-sentence head: DistilBERT was distilled with the masked-LM loss only. "
+            "Pick the bundled model or bert-base-uncased to try this.")
+else:
+    a_key, b_key = ps.key("a", ns.real_pair(0)[0]), ps.key("b", ns.real_pair(0)[1])
+    st.session_state.setdefault("bert.swaps", 0)
+
+    def swap(real: bool):
+        st.session_state["bert.swaps"] += 1
+        if real:
+            st.session_state[a_key], st.session_state[b_key] = ns.real_pair(st.session_state["bert.swaps"])
+        else:
+            st.session_state[b_key] = ns.random_sentence(st.session_state["bert.swaps"], st.session_state[b_key])
+
+    st.text_input("Sentence A", key=a_key, max_chars=1000)
+    st.text_input("Sentence B", key=b_key, max_chars=1000)
+    c1, c2 = st.columns(2)
+    c1.button("🔀 Swap in a random sentence as B", on_click=swap, args=(False,), width="stretch")
+    c2.button("📖 A real consecutive pair", on_click=swap, args=(True,), width="stretch")
+    if not st.session_state[a_key].strip() or not st.session_state[b_key].strip():
+        st.info("Type both sentences to see whether BERT thinks B follows A.")
+    else:
+        pair = ns.next_sentence(model, tok, st.session_state[a_key], st.session_state[b_key], limit)
+        st.metric("P(IsNext): B follows A", f"{pair.is_next_probability:.1%}")
+        st.progress(pair.is_next_probability)
+        st.caption(f"Logits [IsNext, NotNext] = [{pair.logits[0]:.3f}, {pair.logits[1]:.3f}]; softmax of these. "
+                   "In pretraining, half the pairs were real and half random.")
+        show_code(bert_code.next_sentence_code(shown_ref, st.session_state[a_key], st.session_state[b_key], limit))
+
+# ---- attention --------------------------------------------------------------------------------------------------
+st.header("3 · Attention")
+source = st.radio("Input", ["the masked sentence", "the sentence pair"] if pair else ["the masked sentence"],
+                  horizontal=True, key=ps.key("attn_input", "the masked sentence"))
+tokens, attentions, b_start = ((pair.encoded.tokens, pair.attentions, pair.sentence_b_start) if pair and
+                               source == "the sentence pair" else (result.seen_tokens, result.attentions, None))
+view = st.segmented_control("View", ["head view", "model view", "heatmap"], key=ps.key("view", "head view"))
+if len(tokens) > MAX_BERTVIZ_TOKENS and view != "heatmap":
+    st.info(f"{len(tokens)} tokens: bertviz shows the first {MAX_BERTVIZ_TOKENS}. Pick **heatmap** to see them all.")
+if view == "heatmap":
+    c1, c2 = st.columns(2)
+    layer = c1.selectbox("Layer", range(len(attentions)), key=ps.key("layer", 0, int))
+    head = c2.selectbox("Head", range(attentions[0].shape[1]), key=ps.key("head", 0, int))
+    st.plotly_chart(attention_heatmap(attentions, tokens, layer, head), width="stretch")
+elif view == "model view":
+    st.iframe(model_view_html(attentions, tokens, sentence_b_start=b_start), height="content")
+else:
+    st.caption("Hover a token to see where it looks; double-click a colour square to show one head alone.")
+    st.iframe(head_view_html(attentions, tokens, sentence_b_start=b_start), height="content")
+
+# ---- sequence classification ------------------------------------------------------------------------------------
+st.header("4 · Sequence classification, from the lesson")
+head_seed = st.number_input("Seed for the new head", 0, 2**31 - 1, step=1, key=ps.key("head_seed", 0, int))
+model_type = model.config.model_type
+classifier, fresh = st.cache_resource(sc.load_classifier, show_spinner="Building the classifier…")(
+    model_ref, model_type, head_seed)
+cls = sc.classify(classifier, tok, fresh)
+st.markdown(f"`{cls.class_name}` on *“{sc.LESSON_SENTENCE}”* with label **{cls.label}**:")
+c1, c2 = st.columns(2)
+c1.metric("Loss", f"{cls.loss:.4f}")
+c2.metric("Logits", f"[{cls.logits[0]:.3f}, {cls.logits[1]:.3f}]")
+st.warning(f"The classification head ({', '.join(f'`{w}`' for w in fresh)}) is **freshly initialised** from seed "
+           f"{head_seed}, not trained: these logits are noise and the loss is near ln 2 = 0.693 whatever the "
+           "sentence says. Fine-tuning on labelled sentences would train this head (and nudge BERT's body) until the "
+           "logits for the right label rise and the loss falls toward 0.")
+show_code(bert_code.classification_code(shown_ref, model_type, head_seed, sc.LESSON_SENTENCE, sc.LESSON_LABEL))
+ps.publish()
