@@ -74,6 +74,7 @@ def start_job(config: TrainConfig, run_dir: Path, owner: str) -> Job:
                           "Wait for it to finish or stop it.")
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / METRICS_FILE).write_text("")  # the page can show "waiting" while the processes import torch
         cmd = [sys.executable, "-m", "playground.train", *config.to_args(), "--run-dir", str(run_dir), "--overwrite"]
         env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
         with open(run_dir / "job.log", "wb") as log:

@@ -1,0 +1,126 @@
+"""The Training page as a learner uses it: start a job, poll until its `done` record, and every kind of bad input."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground import job_runner
+from playground.system import runtime_info
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "training.py")
+
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_RUNS_DIR", str(tmp_path / "runs"))
+    yield tmp_path / "runs"
+    job = job_runner.current_job()
+    if job is not None and job.running:
+        job_runner.stop_job(job, grace_s=1)
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def poll(at: AppTest, until, timeout: float = 240) -> AppTest:
+    """AppTest does not fire run_every fragments: rerun the page like the browser's timer would."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        at.run()
+        assert not at.exception
+        if until(at):
+            return at
+        time.sleep(1)
+    raise AssertionError(f"gave up after {timeout}s; captions: {[c.value for c in at.caption]}")
+
+
+def texts(elements) -> str:
+    return " | ".join(str(e.value) for e in elements)
+
+
+def test_a_two_worker_run_is_polled_until_every_rank_is_done(runs):
+    at = page()
+    at.number_input(key="training.epochs").set_value(2).run()
+    at.button[0].click().run()
+    assert not at.exception
+    folder = at.text_input(key="training.run").value
+    assert folder.startswith(str(runs)) and job_runner.current_job().owner
+    poll(at, lambda at: "Done" in texts(at.success) or at.error)
+    assert "Done: every rank wrote its `done` record" in texts(at.success)
+    assert " · done · 2 worker(s) · backend gloo · epoch 2 of 2" in texts(at.caption)
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3
+    checksums = at.dataframe[0].value
+    assert list(checksums.columns) == ["rank 0", "rank 1", "identical"] and checksums.identical.all()
+    runs_table = at.dataframe[1].value
+    assert runs_table.status.tolist() == ["done"] and runs_table.workers.tolist() == [2]
+    assert "Finish a run with 1 worker" in texts(at.info)  # no baseline yet, so no speedup is invented
+    assert job_runner.current_job().process.wait(timeout=60) == 0  # ranks destroy their group, launcher exits
+
+
+def test_too_many_workers_and_epochs_are_capped_with_a_note(runs):
+    at = page()
+    at.number_input(key="training.workers").set_value(16).run()
+    at.number_input(key="training.epochs").set_value(50).run()
+    cores = runtime_info().cpu_count
+    assert f"Asked for 16 workers but this machine has {cores} CPU cores; capped at {cores}" in texts(at.info)
+    assert "epochs 50 is over the cap of 20; using 20" in texts(at.info)
+    assert "--nproc_per_node=2" in at.code[0].value or cores != 2
+    assert "range(20)" in at.code[0].value, "the code panel shows the capped run"
+
+
+def test_a_missing_run_folder_says_so(runs):
+    at = page()
+    at.text_input(key="training.run").set_value("/no/such/run").run()
+    assert "There is no folder /no/such/run" in texts(at.error)
+
+
+def test_garbage_lines_in_a_watched_folder_are_skipped_with_a_message(runs, tmp_path):
+    folder = tmp_path / "cluster-run"
+    folder.mkdir()
+    config = {"kind": "config", "rank": 0, "time": 1.0, "elapsed": 0.0, "world_size": 1, "strategy": "ddp",
+              "dataset": "digits", "batch_size": 64, "epochs": 1}
+    step = {"kind": "step", "rank": 0, "time": 2.0, "elapsed": 1.0, "step": 1, "epoch": 0, "loss": 2.2,
+            "samples_per_s": 100.0}
+    (folder / "metrics.jsonl").write_text(json.dumps(config) + "\nthis is not json\n" + json.dumps(step) + "\n")
+    at = page()
+    at.text_input(key="training.run").set_value(str(folder)).run()
+    assert "Skipped 1 unreadable line(s) in metrics.jsonl, e.g. line 2: not JSON" in texts(at.warning)
+    assert " · running · 1 worker(s)" in texts(at.caption)
+
+
+def test_a_worker_that_dies_is_named_with_its_reason(runs):
+    at = page()
+    at.number_input(key="training.epochs").set_value(1).run()
+    at.number_input(key="training.crash_rank").set_value(1).run()
+    at.number_input(key="training.crash_step").set_value(2).run()
+    at.button[0].click().run()
+    poll(at, lambda at: at.error or at.success)
+    assert "Rank 1 died: RuntimeError: injected failure: rank 1 was told to crash at step 2" in texts(at.error)
+    assert job_runner.current_job().process.wait(timeout=60) != 0  # the launcher ended the other rank and failed
+
+
+def test_a_second_learner_is_told_to_wait(runs):
+    first, second = page(), page()
+    first.number_input(key="training.epochs").set_value(20).run()
+    first.button[0].click().run()
+    second.button[0].click().run()
+    assert "Another learner has a training job running" in texts(second.warning)
+    first.button[1].click().run()  # Stop
+    assert not job_runner.current_job().running
+
+
+def test_a_bad_link_falls_back_to_the_default_with_a_warning(runs):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["workers"] = "many"
+    at.run()
+    assert not at.exception
+    assert "`workers=many` could not be used" in texts(at.warning)
+    assert at.number_input(key="training.workers").value == 2
