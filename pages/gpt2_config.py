@@ -138,8 +138,10 @@ tokens_b = c1.number_input("training tokens D (billions)", key=ps.key("tokens_b"
 tflops = c2.number_input("achieved throughput (TFLOP/s)", key=ps.key("tflops", 100.0, parse_amount), min_value=0.001,
                          step=10.0, help="An A100 peaks at 312 bf16 TFLOP/s; good training runs achieve 40–60 %.")
 cs = flops.summary(config, seq, tokens_b * 1e9, tflops * 1e12)
+c1, c2 = st.columns(2)  # a fresh row per pair, so a phone shows each exact count beside its rule of thumb
 c1.metric("Forward FLOPs per token", f"{cs.forward_per_token:,}", help="2 x matmul weights + 4 x n_layers x seq x emb_dim")
 c2.metric("≈ 2N", f"{cs.forward_rule_of_thumb:,}")
+c1, c2 = st.columns(2)
 c1.metric("Training FLOPs per token", f"{cs.training_per_token:,}", help="3 x forward: backward costs twice forward")
 c2.metric("≈ 6N", f"{cs.training_rule_of_thumb:,}")
 st.markdown(
