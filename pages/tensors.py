@@ -68,7 +68,7 @@ with setup:
     st.header("2 · Change the dtype")
     dtype = select("x = x.to(…)", "dtype", ["keep", *DTYPES], "keep",
                    format_func=lambda d: "keep as built" if d == "keep" else f"torch.{d}")
-    grad = st.toggle("requires_grad (let autograd record what happens to x)", key=ps.key("grad", False, as_bool))
+    grad = st.toggle("requires_grad", help="Let autograd record every operation on x, for .backward()", key=ps.key("grad", False, as_bool))
 
 st.header("3 · Operate on it")
 controls = iter(st.columns(4))
@@ -120,11 +120,9 @@ with picture:
         st.error(lesson.error)
         st.stop()
     x = lesson.x
-    table, chart = st.columns([2, 3])
-    with table:
-        st.markdown(facts_markdown(lesson))
-    with chart:
-        draw(Panel(f"x {tuple(x.shape)} · {lesson.facts.dtype}", x), "fig-x")
+    st.code(f"x = {lesson.build}", language="python", wrap_lines=True)
+    draw(Panel(f"x {tuple(x.shape)} · {lesson.facts.dtype}", x), "fig-x")
+    st.markdown(facts_markdown(lesson))
     if lesson.conversion is not None:
         c = lesson.conversion
         if c.lossless:

@@ -140,10 +140,9 @@ def run(s: TensorSettings) -> Lesson:
 def facts_markdown(lesson: Lesson) -> str:
     """The facts about x as a two-column markdown table (readable on a phone, unlike a row of metrics)."""
     f = lesson.facts
-    build = lesson.build if len(lesson.build) < 48 else lesson.build[:45] + "…"
     rows = [
-        ("built by", f"`{build}`"), ("rank (ndim)", f.rank), ("shape", str(f.shape)), ("dtype", f.dtype),
-        ("numel", f.numel), ("element size", f"{f.element_size} bytes ({f.nbytes} in all)"), ("strides", str(f.strides)),
-        ("contiguous", f.contiguous), ("device", f.device), ("requires_grad", f.requires_grad),
+        ("shape", f"{f.shape} · rank {f.rank}"), ("dtype", f"{f.dtype} · {f.element_size} bytes each"),
+        ("numel", f"{f.numel} · {f.nbytes} bytes in all"), ("strides", str(f.strides)), ("contiguous", f.contiguous),
+        ("device", f.device), ("requires_grad", f.requires_grad),
     ]
     return "| x | |\n|---|---|\n" + "\n".join(f"| {name} | **{value}** |" for name, value in rows)

@@ -43,8 +43,8 @@ def test_default_page_shows_the_2d_preset_its_facts_and_a_reshape():
     at = _open()
     assert not at.exception
     text = _text(at)
-    for fact in ("| rank (ndim) | **2** |", "| shape | **(2, 2)** |", "| dtype | **int64** |", "| numel | **4** |",
-                 "| element size | **8 bytes (32 in all)** |", "| strides | **(2, 1)** |", "| contiguous | **True** |",
+    for fact in ("| shape | **(2, 2) · rank 2** |", "| dtype | **int64 · 8 bytes each** |", "| numel | **4 · 32 bytes in all** |",
+                 "| strides | **(2, 1)** |", "| contiguous | **True** |",
                  "| device | **cpu** |"):
         assert fact in text
     x_chart, before, after = _charts(at)
@@ -59,7 +59,7 @@ def test_each_preset_of_the_lesson(preset, shape):
     at = _open()
     _w(at, "selectbox", "preset").select(preset).run()
     assert not at.exception
-    assert f"| shape | **{shape}** |" in _text(at)
+    assert f"| shape | **{shape} · rank {preset[0]}** |" in _text(at)
     assert f"x = torch.tensor({__import__('playground.tensor_source').tensor_source.PRESETS[preset]})" in _code(at)
 
 
@@ -67,7 +67,7 @@ def test_typed_list_random_arange_zeros_ones_and_seed():
     at = _open()
     _w(at, "selectbox", "source").select("typed").run()
     _w(at, "text_area", "literal").input("[[1.5, 2], [3, 4], [5, 6]]").run()
-    assert "| dtype | **float32** |" in _text(at) and "| shape | **(3, 2)** |" in _text(at)
+    assert "| dtype | **float32 · 4 bytes each** |" in _text(at) and "| shape | **(3, 2) · rank 2** |" in _text(at)
     _w(at, "selectbox", "source").select("random").run()
     _w(at, "text_input", "shape").input("2, 5").run()
     _w(at, "number_input", "seed").set_value(3).run()
@@ -83,7 +83,7 @@ def test_typed_list_random_arange_zeros_ones_and_seed():
 def test_dtype_conversion_shows_what_was_lost():
     at = _open(source="typed", literal="[0.1, 70000.0, 2.5]")
     _w(at, "selectbox", "dtype").select("float16").run()
-    assert "| dtype | **float16** |" in _text(at) and "| element size | **2 bytes (6 in all)** |" in _text(at)
+    assert "| dtype | **float16 · 2 bytes each** |" in _text(at) and "| numel | **3 · 6 bytes in all** |" in _text(at)
     warning = at.warning[0].value
     assert "changed **2 of 3**" in warning and "1 rounding" in warning and "1 overflow" in warning
     table = at.dataframe[0].value
@@ -183,7 +183,7 @@ def test_sum_and_mean_over_a_dim_with_keepdim():
 
 def test_the_url_opens_the_page_in_the_linked_state_and_follows_changes():
     at = _open(source="arange", shape="2, 3", dtype="float32", op="reduce", reduction="mean", dim="0", keepdim="true")
-    assert "| shape | **(2, 3)** |" in _text(at)
+    assert "| shape | **(2, 3) · rank 2** |" in _text(at)
     assert _charts(at)[-1]["data"][0]["z"] == [[1.5, 2.5, 3.5]]
     _w(at, "selectbox", "dim").select("1").run()
     assert at.query_params["dim"] in ("1", ["1"])

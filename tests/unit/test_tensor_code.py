@@ -89,7 +89,7 @@ def test_facts_table_shows_the_strides_and_contiguity_of_x():
     lesson = run(TensorSettings(source=TensorSource("arange", shape="2, 3, 4")))
     table = facts_markdown(lesson)
     assert "| strides | **(12, 4, 1)** |" in table and "| contiguous | **True** |" in table
-    assert "| element size | **8 bytes (192 in all)** |" in table
+    assert "| dtype | **int64 · 8 bytes each** |" in table and "| numel | **24 · 192 bytes in all** |" in table
 
 
 def test_bad_input_is_reported_not_raised():
