@@ -6,7 +6,7 @@ import streamlit as st
 
 from playground.autograd_code import descent_code, neuron_code, simple_net_code
 from playground.autograd_figures import before_after_heatmaps, gradient_heatmaps, landscape_figure, loss_curve_figure
-from playground.autograd_graph import STEP_COUNT, correspondence, neuron_dot, pass_steps, steps_table, torch_graph
+from playground.autograd_graph import STEP_COUNT, correspondence_markdown, neuron_dot, pass_steps, steps_table, torch_graph
 from playground.gradient_check import compare_gradients, gradient_table, torch_neuron, unfused_goes_wrong
 from playground.gradient_descent import MAX_LEARNING_RATE, MAX_STEPS, check_descent, descend
 from playground.sigmoid_neuron import LESSON, chain_rule_latex, check_point, forward_backward
@@ -81,14 +81,14 @@ def neuron_section(point):
 
     st.header("PyTorch's own graph")
     st.markdown("`loss.backward()` walks the chain of `grad_fn` objects that the forward pass recorded. "
-                "torchviz's `make_dot` draws that chain for the real loss (right) beside our graph (left). "
+                "torchviz's `make_dot` draws that chain for the real loss, shown after our graph. "
                 "PyTorch draws only what needs a gradient, one node per backward function.")
     w, b, loss = torch_neuron(point)
     torch_dot, names = torch_graph(loss, {"w": w, "b": b})
     left, right = st.columns(2)
     left.graphviz_chart(neuron_dot(p, highlight=False), width="stretch")
     right.graphviz_chart(torch_dot, width="stretch")
-    st.table(correspondence(names))
+    st.markdown(correspondence_markdown(names))
     show_code(neuron_code(point))
 
 
@@ -127,15 +127,17 @@ def simple_net_section():
         st.error(str(err))
         return
     t = one_training_step(int(seed))
-    active = int((t.hidden > 0).sum())
+    dead = [int(i) for i in (t.hidden[0] == 0).nonzero()[0]]
+    off = ("here every unit is on" if not dead else f"here unit {dead[0]} is off, so its row of ∂L/∂fc1.weight is "
+           "all zeros" if len(dead) == 1 else f"here units {', '.join(map(str, dead))} are off, so their rows of "
+           "∂L/∂fc1.weight are all zeros")
     st.markdown(
         f"1. `optimizer.zero_grad()`: every `.grad` is cleared, because `backward()` adds to it.\n"
-        f"2. **Forward**: x → fc1 → ReLU ({active} of 5 hidden units active) → fc2 → σ gives "
+        f"2. **Forward**: x → fc1 → ReLU ({5 - len(dead)} of 5 hidden units active) → fc2 → σ gives "
         f"output **{fmt(t.output)}**; autograd records each operation.\n"
         f"3. **Loss**: BCE(output, 1) = **{fmt(t.loss)}**.\n"
         f"4. **`loss.backward()`**: the chain rule from the loss back through σ, fc2, ReLU and fc1 fills "
-        f"every `.grad` (heatmaps below). A ReLU unit that is off passes no gradient: its row of ∂L/∂fc1.weight "
-        f"is all zeros.\n"
+        f"every `.grad` (heatmaps below). A ReLU unit that is off passes no gradient: {off}.\n"
         f"5. **`optimizer.step()`**: every weight moves by −{LEARNING_RATE} × its gradient. The same input now "
         f"gives loss **{fmt(t.loss_after)}**.")
     st.caption("Red is a positive gradient (the step will lower that weight), blue a negative one (it will raise it).")

@@ -51,14 +51,15 @@ def _heatmap(matrix: np.ndarray, colorscale: str, zmid: float | None = 0.0) -> g
 def _stack(panels: list[tuple[str, np.ndarray]]) -> go.Figure:
     """Heatmaps one above the other (readable on a phone), each row as tall as its matrix."""
     heights = [m.shape[0] + 1.5 for _, m in panels]
-    fig = make_subplots(rows=len(panels), cols=1, row_heights=heights, vertical_spacing=0.6 / sum(heights),
+    total = 80 + 42 * sum(heights) + 60 * (len(panels) - 1)
+    fig = make_subplots(rows=len(panels), cols=1, row_heights=heights, vertical_spacing=60 / total,
                         subplot_titles=[title for title, _ in panels])
     for i, (_, matrix) in enumerate(panels, start=1):
         fig.add_trace(_heatmap(matrix, "RdBu_r"), row=i, col=1)
         # Row and column numbers are labels, not a continuous axis: one tick per row and per column.
         fig.update_yaxes(type="category", autorange="reversed", showticklabels=matrix.shape[0] > 1, row=i, col=1)
         fig.update_xaxes(type="category", showticklabels=matrix.shape[1] > 1, row=i, col=1)
-    fig.update_layout(height=int(80 + 42 * sum(heights)), margin=_MARGIN)
+    fig.update_layout(height=int(total), margin=_MARGIN)
     return fig
 
 

@@ -154,15 +154,17 @@ _TORCH_MEANING = {
 }
 
 
-def correspondence(names: list[str]) -> pd.DataFrame:
-    """Each node of PyTorch's grad_fn chain beside the hand-drawn node it plays the part of."""
+def correspondence(names: list[str]) -> list[tuple[str, str, str]]:
+    """Each node of PyTorch's grad_fn chain beside the hand-drawn node it plays the part of: (theirs, ours, role)."""
     rows, seen = [], set()
     for name in names:
-        if name in seen:
-            continue
-        seen.add(name)
-        ours, role = _TORCH_MEANING.get(name, ("—", "not in the hand-drawn graph"))
-        rows.append({"PyTorch node": name, "our node": ours, "what its backward does": role})
-    rows.append({"PyTorch node": "(none)", "our node": "x, y",
-                 "what its backward does": "tensors with requires_grad=False are constants to autograd: no node"})
-    return pd.DataFrame(rows).set_index("PyTorch node")
+        if name not in seen:
+            seen.add(name)
+            rows.append((name, *_TORCH_MEANING.get(name, ("—", "not in the hand-drawn graph"))))
+    rows.append(("(no node)", "x, y", "tensors with requires_grad=False are constants to autograd"))
+    return rows
+
+
+def correspondence_markdown(names: list[str]) -> str:
+    """A bullet list rather than a table: the explanations wrap on a phone."""
+    return "\n".join(f"- **{theirs}** ↔ `{ours}`: {role}" for theirs, ours, role in correspondence(names))

@@ -111,17 +111,24 @@ def chain_rule_latex(p: NeuronPass) -> list[str]:
     """The lesson's five formulas, each followed by its value at this point, as LaTeX for st.latex."""
     def n(v: float) -> str:
         text = format_number(v).replace("−", "-")
-        if "e" not in text:
-            return text
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    a, y, x = n(p.a), n(p.point.y), n(p.point.x)
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+        return text
+
+    def f(v: float) -> str:  # a factor: negative numbers in parentheses, so "1.1 × (−0.08)" reads right
+        return f"({n(v)})" if v < 0 else n(v)
+    a, y = n(p.a), n(p.point.y)
+    # Two lines each (the formula, then its value) so they fit a phone's width.
+    d = r"\partial"
     return [
-        rf"\frac{{\partial L}}{{\partial a}} = -\frac{{y}}{{a}} + \frac{{1-y}}{{1-a}} = \frac{{a-y}}{{a(1-a)}} = {n(p.dL_da)}",
-        rf"\frac{{\partial a}}{{\partial z}} = a(1-a) = {a}\,(1-{a}) = {n(p.da_dz)}",
-        rf"\frac{{\partial L}}{{\partial z}} = \frac{{\partial L}}{{\partial a}}\frac{{\partial a}}{{\partial z}}"
-        rf" = a - y = {a} - {y} = {n(p.dL_dz)}",
-        rf"\frac{{\partial L}}{{\partial w}} = x\,(a - y) = {x} \times {n(p.dL_dz)} = {n(p.dL_dw)}",
-        rf"\frac{{\partial L}}{{\partial b}} = a - y = {n(p.dL_db)}",
+        rf"\begin{{aligned}}\frac{{{d} L}}{{{d} a}} &= -\frac{{y}}{{a}} + \frac{{1-y}}{{1-a}} = \frac{{a-y}}{{a(1-a)}}"
+        rf"\\ &= {n(p.dL_da)}\end{{aligned}}",
+        rf"\begin{{aligned}}\frac{{{d} a}}{{{d} z}} &= a(1-a) \\ &= {a}\,(1-{a}) = {n(p.da_dz)}\end{{aligned}}",
+        rf"\begin{{aligned}}\frac{{{d} L}}{{{d} z}} &= \frac{{{d} L}}{{{d} a}}\frac{{{d} a}}{{{d} z}} = a - y"
+        rf"\\ &= {a} - {y} = {n(p.dL_dz)}\end{{aligned}}",
+        rf"\begin{{aligned}}\frac{{{d} L}}{{{d} w}} &= x\,(a - y) \\ &= {f(p.point.x)} \times {f(p.dL_dz)} = "
+        rf"{n(p.dL_dw)}\end{{aligned}}",
+        rf"\begin{{aligned}}\frac{{{d} L}}{{{d} b}} &= a - y \\ &= {n(p.dL_db)}\end{{aligned}}",
     ]
 

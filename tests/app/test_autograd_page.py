@@ -35,8 +35,8 @@ def test_opens_at_the_lesson_example_with_the_lessons_gradients():
     at = _page()
     assert not at.exception
     table = _gradients(at)
-    assert list(table.loc["∂L/∂w", ["chain rule by hand", "torch.autograd", "finite differences"]]) == ["−0.0898"] * 3
-    assert list(table.loc["∂L/∂b", ["chain rule by hand", "torch.autograd", "finite differences"]]) == ["−0.0817"] * 3
+    assert list(table.loc["∂L/∂w", ["by hand", "torch.autograd", "finite diff."]]) == ["−0.0898"] * 3
+    assert list(table.loc["∂L/∂b", ["by hand", "torch.autograd", "finite diff."]]) == ["−0.0817"] * 3
     assert "agree to 1e-6" in at.success[0].value
     assert len(at.get("graphviz_chart")) == 3 and len(at.get("plotly_chart")) == 4
     assert not at.error and not at.warning
@@ -47,13 +47,13 @@ def test_url_parameters_open_the_page_at_that_point_and_the_url_follows_the_inpu
     assert not at.exception
     expected = forward_backward(check_point(0.5, -1.3, 0.7, 0.0))
     table = _gradients(at)
-    assert table.loc["∂L/∂w", "chain rule by hand"] == format_number(expected.dL_dw)
+    assert table.loc["∂L/∂w", "by hand"] == format_number(expected.dL_dw)
     assert table.loc["∂L/∂b", "torch.autograd"] == format_number(expected.dL_db)
     assert at.number_input(key="autograd.w").value == -1.3
     at.number_input(key="autograd.b").set_value(-0.25).run()
     assert at.query_params["b"] == ["-0.25"] or at.query_params["b"] == "-0.25"
     moved = forward_backward(check_point(0.5, -1.3, -0.25, 0.0))
-    assert _gradients(at).loc["∂L/∂b", "finite differences"] == format_number(moved.dL_db)
+    assert _gradients(at).loc["∂L/∂b", "finite diff."] == format_number(moved.dL_db)
 
 
 def test_changing_an_input_updates_graph_walk_and_descent():
@@ -61,7 +61,7 @@ def test_changing_an_input_updates_graph_walk_and_descent():
     at.number_input(key="autograd.x").set_value(2.0).run()
     at.number_input(key="autograd.y").set_value(0.0).run()
     expected = forward_backward(check_point(2.0, 2.2, 0.0, 0.0))
-    assert _gradients(at).loc["∂L/∂w", "chain rule by hand"] == format_number(expected.dL_dw)
+    assert _gradients(at).loc["∂L/∂w", "by hand"] == format_number(expected.dL_dw)
     dot = at.get("graphviz_chart")[0].proto.spec
     assert f"data {format_number(expected.loss)} | grad 1.0000" in dot
     last = descend(expected.point, 1.0, 30)[-1]
@@ -105,7 +105,7 @@ def test_saturation_gives_finite_correct_numbers_and_explains_why(w, y, dw):
     at = _page(x=5, w=w, b=0, y=y)
     assert not at.exception and not at.error
     table = _gradients(at)
-    assert table.loc["∂L/∂w", "chain rule by hand"] == dw  # x·(a − y) with a − y = ±1: confidently wrong
+    assert table.loc["∂L/∂w", "by hand"] == dw  # x·(a − y) with a − y = ±1: confidently wrong
     assert table.loc["∂L/∂w", "torch.autograd"] == dw
     info = at.info[0].value  # what the unfused float32 code would have said instead
     assert "σ has saturated" in info and ("L = 100.0000" in info or "∂L/∂w = −9.6" in info)
