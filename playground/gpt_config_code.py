@@ -44,7 +44,9 @@ class Block(nn.Module):
     def forward(self, x):
         B, T, d = x.shape
         q, k, v = self.qkv(self.ln1(x)).view(B, T, 3, self.n_heads, d // self.n_heads).transpose(1, 3).unbind(2)
-        att = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(B, T, d)
+        scores = q @ k.transpose(-2, -1) / (d // self.n_heads) ** 0.5  # (B, heads, T, T): 2*T*d FLOPs per token
+        scores = scores.masked_fill(torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1), float("-inf"))
+        att = (self.drop(scores.softmax(-1)) @ v).transpose(1, 2).reshape(B, T, d)  # another 2*T*d
         x = x + self.drop(self.out_proj(att))
         return x + self.drop(self.mlp_down(F.gelu(self.mlp_up(self.ln2(x)), approximate="tanh")))
 
