@@ -6,7 +6,8 @@ import torch
 from playground import generation as gen
 from playground.attention_heatmap import attention_heatmap
 from playground.attention_view import MAX_BERTVIZ_TOKENS, head_view_html
-from playground.gpt_charts import entropy_chart, legend_html, stages_chart, temperature_chart, tokens_html, visible
+from playground.gpt_charts import (entropy_chart, legend_html, stages_chart, temperature_chart, token_namer, tokens_html,
+                                   visible)
 from playground.gpt_code import generation_code
 from playground.logit_lens import logit_lens
 from playground.models import GPT_DIR
@@ -57,6 +58,7 @@ if loaded is None:
     ps.publish()
     st.stop()
 model, tok = loaded.model, loaded.tokenizer
+name = token_namer(tok)
 eos = tok.eos_token_id
 default_prompt = "ROMEO:" if loaded.source == "bundled" else "Once upon a time"
 default_new = max(1, 50 - len(tok(default_prompt, add_special_tokens=False)["input_ids"]))
@@ -77,6 +79,7 @@ beams = left.slider("Beams", 2, gen.MAX_BEAMS, key=ps.key("beams", 4, within(2, 
 n_seq = right.slider("Sequences", 1, gen.MAX_SEQUENCES, key=ps.key("n", 1, within(1, gen.MAX_SEQUENCES, int)),
                      disabled=method == "greedy", help="Greedy always writes the same text, so it writes one.")
 seed = left.number_input("Seed", 0, gen.MAX_SEED, key=ps.key("seed", 0, within(0, gen.MAX_SEED, int)), disabled=method != "sampling")
+ps.show_warnings()  # links with values the widgets can't take
 
 settings = gen.Settings(prompt, int(max_new), method == "sampling", temperature, int(top_k), top_p, penalty,
                         beams if method == "beam search" else 1, n_seq, int(seed))
@@ -134,7 +137,7 @@ chosen = int(sequence[position])
 logits, lens, attentions = analyse(loaded.name, tuple(sequence[:position].tolist()), model)
 st.markdown(f"At step {step} the model had read {position} tokens and chose **`{visible(pieces[which][step - 1])}`** "
             f"with probability **{result.chosen_probs[which, step - 1]:.3f}**. The bars show its top 20 before and after each knob:")
-st.plotly_chart(stages_chart(stages(logits, sequence[:position], result.settings.knobs), lambda i: tok.decode([i]), chosen),
+st.plotly_chart(stages_chart(stages(logits, sequence[:position], result.settings.knobs), name, chosen),
                 width="stretch")
 st.caption("A knob that is off is not drawn. Greedy and beam search use only the repetition penalty.")
 
@@ -153,7 +156,7 @@ def temperature_explorer():
     c1, c2 = st.columns(2)
     k = c1.number_input("Explorer top-k (0 = off)", 0, 1000, 10)
     p = c2.slider("Explorer top-p", 0.0, 1.0, 0.9, 0.01)
-    figure, cut = temperature_chart(logits, lambda i: tok.decode([i]), t, int(k), p)
+    figure, cut = temperature_chart(logits, name, t, int(k), p)
     st.plotly_chart(figure, width="stretch")
     st.caption(f"At temperature {t:g}: top-k keeps {cut.top_k_kept}, top-p keeps {cut.top_p_kept}, together {cut.both_kept} tokens.")
 
@@ -161,7 +164,7 @@ def temperature_explorer():
 temperature_explorer()
 
 st.subheader("Attention over the text")
-tokens = [visible(tok.decode([t])) for t in sequence[:position].tolist()]
+tokens = [visible(name(t)) for t in sequence[:position].tolist()]
 view = st.segmented_control("View", ["head view", "heatmap"], key=ps.key("view", "head view", one_of(["head view", "heatmap"])))
 if view == "heatmap" or len(tokens) > MAX_BERTVIZ_TOKENS:
     c1, c2 = st.columns(2)
@@ -174,8 +177,8 @@ st.caption(f"The {position} tokens the model read at step {step}. A GPT only loo
 
 st.subheader("Logit lens: the prediction forming through the layers")
 st.markdown("The final layer norm and unembedding applied after every block: what the model would say if it stopped there.")
-st.dataframe([{"layer": r.layer, "top token": visible(tok.decode([r.top_tokens[0]])), "p": round(r.top_probs[0], 3),
-               "next 4": " · ".join(visible(tok.decode([t])) for t in r.top_tokens[1:]),
+st.dataframe([{"layer": r.layer, "top token": visible(name(r.top_tokens[0])), "p": round(r.top_probs[0], 3),
+               "next 4": " · ".join(visible(name(t)) for t in r.top_tokens[1:]),
                "p(final top token)": round(r.chosen_prob, 3)} for r in lens], hide_index=True, width="stretch")
 
 model_ref = "assets/models/" + GPT_DIR.name if loaded.source == "bundled" else loaded.name

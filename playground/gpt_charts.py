@@ -19,6 +19,15 @@ def visible(token_text: str) -> str:
     return token_text.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
 
 
+def token_namer(tokenizer):
+    """id -> readable text. A byte-level BPE token can be part of one UTF-8 character ("�" when decoded alone);
+    then show the token's own spelling (e.g. "âĢ") so different tokens never look the same."""
+    def name(token_id: int) -> str:
+        text = tokenizer.decode([int(token_id)])
+        return text if "\ufffd" not in text else tokenizer.convert_ids_to_tokens(int(token_id))
+    return name
+
+
 def probability_colour(p: float) -> str:
     """Red for unlikely, yellow in between, green for likely; light enough to read black text on it."""
     p = min(max(p, 0.0), 1.0)
@@ -53,7 +62,8 @@ def stages_chart(stages: Sequence[tuple[str, torch.Tensor]], token_text, chosen_
     ranked = torch.topk(stages[0][1], min(top, stages[0][1].shape[-1])).indices.tolist()
     if chosen_id is not None and chosen_id not in ranked:
         ranked.append(chosen_id)  # always show the token that was actually picked
-    labels = [f"{visible(token_text(i))}{' ◀' if i == chosen_id else ''}" for i in ranked]
+    # Numbered, so that two tokens that look alike stay two bars (plotly merges equal category labels).
+    labels = [f"{rank + 1}. {visible(token_text(i))}{' ◀' if i == chosen_id else ''}" for rank, i in enumerate(ranked)]
     figure = go.Figure()
     for (name, probs), colour in zip(stages, STAGE_COLOURS):
         figure.add_bar(x=labels, y=[float(probs[i]) for i in ranked], name=name, marker_color=colour,
