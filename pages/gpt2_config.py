@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from playground import flops, gpt_config_code, memory_estimate as mem, param_count, param_figure
-from playground.gpt_config import LESSON_124M, PARSERS, PRESETS, TERMS, GPTConfig, matching_preset, parse_amount, parse_int
+from playground import flops, gpt_config_code, param_count, param_figure
+from playground import gpt_config as gc
+from playground import memory_estimate as mem
+from playground.gpt_config import GPTConfig
 from ui.code import show_code
 from ui.state import PageState
 
@@ -12,35 +14,35 @@ st.title("🧮 GPT-2 anatomy")
 st.markdown(
     "A GPT is fixed by seven numbers. Change them and watch where the **parameters** live, how many **bytes** "
     "training and generation need, and how many **FLOPs** each token costs. The starting point is the lesson's "
-    "`GPT_CONFIG_124M`. " + TERMS["parameters"]
+    "`GPT_CONFIG_124M`. " + gc.TERMS["parameters"]
 )
 
 meta_check = st.cache_data(param_count.transformers_count, show_spinner=False, max_entries=64)
 ps = PageState("gpt2_config")
-keys = {name: ps.key(name, getattr(LESSON_124M, name), PARSERS[name]) for name in PARSERS}
+keys = {name: ps.key(name, getattr(gc.LESSON_124M, name), gc.PARSERS[name]) for name in gc.PARSERS}
 
 
 def load_preset():
-    preset = PRESETS.get(st.session_state["gpt2_config.preset"])
+    preset = gc.PRESETS.get(st.session_state["gpt2_config.preset"])
     for name, key in keys.items():
         if preset is not None:
             st.session_state[key] = getattr(preset, name)
 
 
 config = GPTConfig(**{name: st.session_state[key] for name, key in keys.items()})
-st.session_state["gpt2_config.preset"] = matching_preset(config) or "Custom"
-st.selectbox("Start from a preset", ["Custom", *PRESETS], key="gpt2_config.preset", on_change=load_preset)
+st.session_state["gpt2_config.preset"] = gc.matching_preset(config) or "Custom"
+st.selectbox("Start from a preset", ["Custom", *gc.PRESETS], key="gpt2_config.preset", on_change=load_preset)
 ps.show_warnings()
 
 left, right = st.columns(2)
 for column, names in ((left, ("vocab_size", "context_length", "emb_dim")), (right, ("n_heads", "n_layers"))):
     for name in names:
-        column.number_input(name, key=keys[name], step=1, format="%d", help=TERMS[name])
-        column.caption(TERMS[name])
-right.number_input("drop_rate", key=keys["drop_rate"], step=0.05, format="%.2f", help=TERMS["drop_rate"])
-right.caption(TERMS["drop_rate"])
-left.toggle("qkv_bias", key=keys["qkv_bias"], help=TERMS["qkv_bias"])
-left.toggle("tied (weight tying)", key=keys["tied"], help=TERMS["tied"])
+        column.number_input(name, key=keys[name], step=1, format="%d", help=gc.TERMS[name])
+        column.caption(gc.TERMS[name])
+right.number_input("drop_rate", key=keys["drop_rate"], step=0.05, format="%.2f", help=gc.TERMS["drop_rate"])
+right.caption(gc.TERMS["drop_rate"])
+left.toggle("qkv_bias", key=keys["qkv_bias"], help=gc.TERMS["qkv_bias"])
+left.toggle("tied (weight tying)", key=keys["tied"], help=gc.TERMS["tied"])
 config = GPTConfig(**{name: st.session_state[key] for name, key in keys.items()})
 
 problems = config.problems()
@@ -51,7 +53,7 @@ if problems:
     ps.publish()
     st.stop()
 
-right.caption(f"**hidden_dim** = 4 x emb_dim = {config.hidden_dim:,}. {TERMS['hidden_dim']}")
+right.caption(f"**hidden_dim** = 4 x emb_dim = {config.hidden_dim:,}. {gc.TERMS['hidden_dim']}")
 right.caption(f"**head size** = emb_dim / n_heads = {config.head_dim:,}.")
 
 # ---- parameters -------------------------------------------------------------------------------------------------
@@ -72,7 +74,7 @@ if check.ran:
 else:
     st.info(check.note)
 
-with st.expander("Why does \"124M\" have three answers?", expanded=config == LESSON_124M):
+with st.expander("Why does \"124M\" have three answers?", expanded=config == gc.LESSON_124M):
     st.markdown(
         "- Hugging Face's `gpt2` has **124,439,808** parameters: QKV biases and tied embeddings.\n"
         "- The lesson's `GPT_CONFIG_124M` (no QKV bias) has **124,412,160** with tied embeddings, 27,648 fewer "
@@ -99,8 +101,8 @@ st.plotly_chart(param_figure.treemap(config))
 # ---- memory -----------------------------------------------------------------------------------------------------
 st.header("Memory")
 c1, c2, c3 = st.columns(3)
-batch = c1.number_input("batch size", key=ps.key("batch", 8, parse_int), step=1, format="%d")
-seq = c2.number_input("sequence length", key=ps.key("seq", 1024, parse_int), step=1, format="%d")
+batch = c1.number_input("batch size", key=ps.key("batch", 8, gc.parse_int), step=1, format="%d")
+seq = c2.number_input("sequence length", key=ps.key("seq", 1024, gc.parse_int), step=1, format="%d")
 recompute = c3.selectbox("activation recomputation", mem.RECOMPUTATION, key=ps.key("recompute", "none", mem.parse_recompute))
 bad = mem.workload_problems(batch, seq, config.context_length)
 if bad:
@@ -132,10 +134,10 @@ st.dataframe(pd.DataFrame(mem.fits_table(config, batch, seq, recompute)), hide_i
 # ---- compute ----------------------------------------------------------------------------------------------------
 st.header("Compute")
 c1, c2 = st.columns(2)
-tokens_b = c1.number_input("training tokens D (billions)", key=ps.key("tokens_b", 10.0, parse_amount), min_value=0.001,
+tokens_b = c1.number_input("training tokens D (billions)", key=ps.key("tokens_b", 10.0, gc.parse_amount), min_value=0.001,
                            step=1.0, help=f"Chinchilla's rule of thumb: about 20 tokens per parameter, "
                            f"{20 * n_params / 1e9:,.1f} billion here.")
-tflops = c2.number_input("achieved throughput (TFLOP/s)", key=ps.key("tflops", 100.0, parse_amount), min_value=0.001,
+tflops = c2.number_input("achieved throughput (TFLOP/s)", key=ps.key("tflops", 100.0, gc.parse_amount), min_value=0.001,
                          step=10.0, help="An A100 peaks at 312 bf16 TFLOP/s; good training runs achieve 40–60 %.")
 cs = flops.summary(config, seq, tokens_b * 1e9, tflops * 1e12)
 c1, c2 = st.columns(2)  # a fresh row per pair, so a phone shows each exact count beside its rule of thumb

@@ -68,7 +68,7 @@ class GPTConfig:
             )
         return found
 
-    def validate(self) -> "GPTConfig":
+    def validate(self) -> GPTConfig:
         found = self.problems()
         if found:
             raise ValueError(" ".join(found))

@@ -8,7 +8,8 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from playground import flops, gpt_config_code, memory_estimate as mem, param_count
+from playground import flops, gpt_config_code, param_count
+from playground import memory_estimate as mem
 from playground.gpt_config import LESSON_124M, PRESETS, GPTConfig
 
 TINY = GPTConfig(vocab_size=101, context_length=16, emb_dim=24, n_heads=3, n_layers=2, qkv_bias=False, tied=False)

@@ -7,7 +7,8 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 from transformers import GPT2Config, GPT2LMHeadModel
 
-from playground import flops, memory_estimate as mem, param_count
+from playground import flops, param_count
+from playground import memory_estimate as mem
 from playground.gpt_config import LESSON_124M, PRESETS, GPTConfig
 
 GPT2_SMALL = PRESETS["GPT-2 small (HF gpt2)"]
