@@ -226,3 +226,30 @@ def _check_weights_loaded(model, info: dict, folder: Path) -> None:
             f"({100 * n_missing / total:.0f}% of the parameters) are missing, e.g. {sorted(missing)[0]}. "
             f"Save the model again, or pick the bundled model."
         )
+
+
+def load_tokenizer(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0):
+    """Only the tokenizer of a choice (for the tokenizer page: no weights to read). Same choices and errors as
+    load_model. Returns (tokenizer, name, source)."""
+    if kind not in KINDS:
+        raise ModelLoadError(f"Unknown model kind {kind!r}: use one of {', '.join(KINDS)}.")
+    choice = (choice or BUNDLED).strip()
+    if choice == BUNDLED:
+        folder, name, source = BUNDLED_DIRS[kind], f"bundled {BUNDLED_DIRS[kind].name}", "bundled"
+    elif _looks_like_path(choice):
+        folder, name, source = Path(choice).expanduser(), choice, "local"
+        if not folder.is_dir():
+            raise ModelLoadError(f"There is no folder at `{choice}`. Check the path, or pick the bundled model.")
+    elif _HUB_ID.match(choice):
+        folder, name, source = _hub_snapshot(choice, timeout), choice, "hub"
+    else:
+        raise ModelLoadError(
+            f"`{choice}` is neither a folder nor a Hugging Face model id (ids look like `gpt2` or `org/name`)."
+        )
+    try:
+        return transformers.AutoTokenizer.from_pretrained(str(folder)), name, source
+    except Exception as err:
+        raise ModelLoadError(
+            f"Could not load the tokenizer in `{folder}` ({type(err).__name__}). The folder needs tokenizer files "
+            f"(tokenizer.json, or vocab.txt / vocab.json + merges.txt). Save it again, or pick the bundled model."
+        ) from None

@@ -171,11 +171,13 @@ def train_gpt(args, train_text, val_text):
         return r.loss_per_char
 
     stats = Trainer(args, model, step_loss, evaluate).run()
+    model.generation_config.pad_token_id = tok.eos_token_id
+    save(model, tok, args.out)
+    model, tok = reload("gpt", args.out)
     full = causal_lm_heldout_loss(model, tok, val_text, args.block_size)
     subset = causal_lm_heldout_loss(model, tok, quick_text, args.block_size)
     print(f"held-out: loss/token {full.loss_per_token:.4f}, perplexity {full.perplexity:.2f}, "
           f"loss/char {full.loss_per_char:.4f} nats ({full.bits_per_char:.3f} bits)", flush=True)
-    model.generation_config.pad_token_id = tok.eos_token_id
     samples = []
     for seed in (0, 1):
         torch.manual_seed(seed)
@@ -184,7 +186,6 @@ def train_gpt(args, train_text, val_text):
             out = model.generate(**prompt, max_new_tokens=120, do_sample=True, top_k=40, temperature=0.8)
         samples.append(tok.decode(out[0]))
         print(f"--- sample (seed {seed}) ---\n{samples[-1]}", flush=True)
-    save(model, tok, args.out)
     n_params = sum(p.numel() for p in model.parameters())
     card = GPT_CARD.format(
         params=n_params / 1e6, size=size_on_disk(args.out), cfg=config, vocab=len(tok), args=args,
@@ -239,6 +240,8 @@ def train_bert(args, train_text, val_text):
         return r.mlm_loss
 
     stats = Trainer(args, model, step_loss, evaluate).run()
+    save(model, tok, args.out)
+    model, tok = reload("bert", args.out)
     held = mlm_nsp_heldout(model, tok, val_lines, max_pair, n_pairs=1000)
     words = masked_word_predictions(model, tok, [ln for ln in val_text.splitlines() if ln.strip()], n_lines=500)
     print(f"held-out: MLM loss {held.mlm_loss:.4f} (perplexity {math.exp(held.mlm_loss):.2f}), "
@@ -246,7 +249,6 @@ def train_bert(args, train_text, val_text):
           f"masked-word top-1 {words.accuracy:.3f} on {words.n} words", flush=True)
     for ex in words.examples[:12]:
         print(ex, flush=True)
-    save(model, tok, args.out)
     n_params = sum(p.numel() for p in model.parameters())
     examples = "\n".join(f"| {line} | {truth} | {pred} | {'yes' if truth == pred else 'no'} |"
                          for line, truth, pred in words.examples[:12])
@@ -257,6 +259,14 @@ def train_bert(args, train_text, val_text):
         val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision),
     )
     (args.out / "README.md").write_text(card, encoding="utf-8")
+
+
+def reload(kind: str, out: Path):
+    """The figures in the card are measured on the saved files as the app loads them (fp16 on disk -> float32)."""
+    from playground.models import load_model
+
+    loaded = load_model(kind, str(out))
+    return loaded.model, loaded.tokenizer
 
 
 def save(model, tok, out: Path):
@@ -282,7 +292,8 @@ It has read about 1 MB of Shakespeare and nothing else: expect play-shaped text,
 ## Architecture and size
 - GPT-2: {cfg.n_layer} layers, {cfg.n_head} heads, d_model {cfg.n_embd}, context {cfg.n_positions} positions,
   vocabulary {vocab}, tied input/output embeddings, dropout 0.1. {params:.2f} M parameters.
-- Saved as safetensors in fp16 ({size:.2f} MB on disk with the tokenizer); load it as float32.
+- Saved as safetensors in fp16 ({size:.2f} MB on disk with the tokenizer); load it as float32. All figures below
+  are measured on the saved files loaded that way (`playground.models.load_model`).
 
 ## Training
 - Next-token prediction on random {args.block_size}-token windows, batch {args.batch_size}, AdamW (betas 0.9/0.95,
@@ -330,7 +341,8 @@ BERT pages work offline. It has read about 1 MB of Shakespeare and nothing else.
 - BERT: {cfg.num_hidden_layers} layers, {cfg.num_attention_heads} heads, hidden size {cfg.hidden_size},
   feed-forward {cfg.intermediate_size}, {cfg.max_position_embeddings} positions, vocabulary {vocab}.
   {params:.2f} M parameters.
-- Saved as safetensors in fp16 ({size:.2f} MB on disk with the tokenizer); load it as float32.
+- Saved as safetensors in fp16 ({size:.2f} MB on disk with the tokenizer); load it as float32. All figures below
+  are measured on the saved files loaded that way (`playground.models.load_model`).
 
 ## Training
 - Pairs `[CLS] A [SEP] B [SEP]` of at most {args.block_size} tokens, where A is a run of consecutive lines of the

@@ -1,0 +1,119 @@
+"""Tokenizers: the same text through GPT's byte-level BPE and BERT's WordPiece, token by token."""
+
+import sys
+
+if __name__ == "tokenizers":
+    # Streamlit puts the main script's folder on sys.path. When that folder is pages/ (AppTest.from_file on any
+    # page), `import tokenizers` inside transformers finds this file instead of the library: hand over the library.
+    import importlib
+    import os
+
+    _pages = os.path.dirname(os.path.abspath(__file__))
+    _saved = sys.path[:]
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _pages]
+    del sys.modules["tokenizers"]
+    try:
+        sys.modules["tokenizers"] = importlib.import_module("tokenizers")
+    finally:
+        sys.path[:] = _saved
+else:  # run as a Streamlit page
+    import streamlit as st
+
+    from playground.models import BUNDLED, BUNDLED_DIRS, HUB_CHOICES, ModelLoadError, load_tokenizer
+    from playground.tokenization import MAX_CHARS, check_text, tokenize
+    from playground.tokenization_code import tokenization_code
+    from playground.tokenization_html import legend_html, tokens_html
+    from ui.code import show_code
+    from ui.state import PageState
+
+    DEFAULT_TEXT = "ROMEO: But soft, what light through yonder window breaks?\nTokenizers dislike unfamiliar words."
+    EXAMPLES = {
+        "Shakespeare": DEFAULT_TEXT,
+        "emoji, Greek, Japanese": "Hello 🙂 λόγος 東京",
+        "numbers and code": "x = 12345 + 678; print(x)",
+        "a long made-up word": "Antidisestablishmentarianism is unbelievably long.",
+    }
+
+
+    @st.cache_resource(show_spinner="Loading tokenizer…", max_entries=8)
+    def cached_tokenizer(kind: str, choice: str):
+        return load_tokenizer(kind, choice)
+
+
+    def pick(ps, kind: str, label: str):
+        """Selectbox for one side; on an error, say why and fall back to the bundled tokenizer."""
+        def known(text):
+            if text not in [BUNDLED, *HUB_CHOICES[kind]]:
+                raise ValueError(f"choose one of {', '.join([BUNDLED, *HUB_CHOICES[kind]])}")
+            return text
+
+        choice = st.selectbox(label, [BUNDLED, *HUB_CHOICES[kind]], key=ps.key(kind, BUNDLED, known),
+                              format_func=lambda c: f"bundled {BUNDLED_DIRS[kind].name}" if c == BUNDLED else c)
+        try:
+            return (*cached_tokenizer(kind, choice), choice)
+        except ModelLoadError as err:
+            st.error(str(err))
+            st.warning("Showing the bundled tokenizer instead.")
+            return (*cached_tokenizer(kind, BUNDLED), BUNDLED)
+
+
+    def lesson():
+        st.title("🔤 Tokenizers: text → tokens → ids")
+        st.markdown(
+            "A language model never sees letters. A **tokenizer** cuts the text into pieces from a fixed vocabulary and "
+            "hands the model their **ids**, one number per piece. GPT-2 uses **byte-level BPE**: it works on bytes, so it "
+            "can encode anything, and a space belongs to the next word, shown as `Ġ` (a newline is `Ċ`). BERT uses "
+            "**WordPiece**: it splits at spaces and punctuation first; a piece *inside* a word starts with `##`, and a word "
+            "it has no pieces for becomes `[UNK]`. Both vocabularies were learned from text: frequent words are one token, "
+            "rare words are cut into several."
+        )
+        ps = PageState("tokenizers")
+        example = st.selectbox("Try an example", ["(your own text)", *EXAMPLES], key="tokenizers.example")
+        text_key = ps.key("text", DEFAULT_TEXT)
+        if example in EXAMPLES and st.session_state.get("tokenizers.last_example") != example:
+            st.session_state[text_key] = EXAMPLES[example]
+        st.session_state["tokenizers.last_example"] = example
+        raw = st.text_area(f"Text (up to {MAX_CHARS:,} characters)", key=text_key, height=110)
+        text, too_long = check_text(raw)
+        if too_long:
+            st.warning(too_long)
+        ps.show_warnings()
+
+        left, right = st.columns(2)
+        with left:
+            gpt_tok, gpt_name, _, gpt_choice = pick(ps, "gpt", "GPT tokenizer")
+        with right:
+            bert_tok, bert_name, _, bert_choice = pick(ps, "bert", "BERT tokenizer")
+
+        if not text.strip():
+            st.info("Type some text above to see it tokenized.")
+        else:
+            st.html(legend_html())
+            for column, tok, name in ((left, gpt_tok, gpt_name), (right, bert_tok, bert_name)):
+                result = tokenize(tok, text, name)
+                with column:
+                    st.subheader(f"{result.algorithm}")
+                    st.caption(f"{name}: vocabulary of {result.vocab_size:,} tokens")
+                    a, b, c = st.columns(3)
+                    a.metric("characters", len(text))
+                    b.metric("tokens", result.n_tokens, help=f"{result.n_special} of them special tokens")
+                    c.metric("chars / token", f"{result.chars_per_token:.2f}")
+                    st.html(tokens_html(result))
+                    if result.n_unknown:
+                        st.warning(f"{result.n_unknown} piece(s) became `{tok.unk_token}`: this vocabulary has no pieces for "
+                                   "them, so the model cannot tell what was written there.")
+                    non_ascii = sum(ord(ch) > 127 for ch in text)
+                    if non_ascii and result.algorithm == "byte-level BPE":
+                        st.info(f"{non_ascii} non-ASCII character(s) take {len(text.encode()) - len(text) + non_ascii} "
+                                "UTF-8 bytes; byte-level BPE encodes them byte by byte when it has no merged piece, so "
+                                "nothing is ever unknown (a piece showing `�` is part of one character).")
+                    with st.expander("ids (what the model receives)"):
+                        st.code(str(result.ids), language=None, wrap_lines=True)
+
+        refs = [str(BUNDLED_DIRS["gpt"].relative_to(BUNDLED_DIRS["gpt"].parents[2])) if gpt_choice == BUNDLED else gpt_choice,
+                str(BUNDLED_DIRS["bert"].relative_to(BUNDLED_DIRS["bert"].parents[2])) if bert_choice == BUNDLED else bert_choice]
+        show_code(tokenization_code(text, refs))
+        ps.publish()
+
+
+    lesson()
