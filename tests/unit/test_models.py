@@ -1,0 +1,261 @@
+"""The model-loading layer: bundled models offline, local folders, a hub cache, and clear errors for bad choices.
+
+Independent models are tiny random configs saved into tmp_path with `save_pretrained`, exactly as a hub or local
+model folder looks. Nothing here touches the network: HF_HUB_OFFLINE is set, and the download path is replaced by
+stand-ins that hang or fail the way a real network does.
+"""
+from __future__ import annotations
+
+import re
+import time
+from types import SimpleNamespace
+
+import pytest
+import torch
+import transformers
+
+from playground import models
+from playground.corpus import read_corpus, split_holdout
+from playground.lm_metrics import causal_lm_heldout_loss
+from playground.models import BERT_DIR, GPT_DIR, ModelLoadError, load_model
+from playground.tokenizer_training import train_byte_level_bpe, train_wordpiece
+
+TEXT = ("ROMEO: But soft, what light through yonder window breaks?\nJULIET: O Romeo, Romeo, wherefore art thou "
+        "Romeo?\n") * 20
+CORPUS = models.REPO.parent / "shared" / "data" / "tinyshakespeare.txt"
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def save_tiny_gpt(folder):
+    tok = train_byte_level_bpe(TEXT, 300)
+    config = transformers.GPT2Config(vocab_size=len(tok), n_positions=32, n_embd=16, n_layer=1, n_head=2)
+    torch.manual_seed(0)
+    model = transformers.GPT2LMHeadModel(config)
+    model.save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return model.eval(), tok
+
+
+def save_tiny_bert(folder, cls=transformers.BertForPreTraining):
+    tok = train_wordpiece(TEXT, 200)
+    config = transformers.BertConfig(vocab_size=len(tok), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                     intermediate_size=32, max_position_embeddings=32)
+    torch.manual_seed(0)
+    model = cls(config)
+    model.save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return model.eval(), tok
+
+
+# ------------------------------------------------------------------------------------------- bundled models
+@pytest.mark.parametrize("kind, folder", [("gpt", GPT_DIR), ("bert", BERT_DIR)])
+def test_bundled_model_loads_offline_in_eval_mode_with_eager_attention(kind, folder):
+    loaded = load_model(kind, "bundled")
+    assert loaded.source == "bundled" and loaded.path == str(folder)
+    assert not loaded.model.training
+    assert loaded.model.config._attn_implementation == "eager"
+    assert next(loaded.model.parameters()).dtype == torch.float32
+    enc = loaded.tokenizer("ROMEO: What light through yonder window breaks?", return_tensors="pt")
+    with torch.no_grad():
+        out = loaded.model(**enc, output_attentions=True)
+    logits = out.logits if kind == "gpt" else out.prediction_logits
+    assert logits.shape[:2] == enc["input_ids"].shape and torch.isfinite(logits).all()
+    assert len(out.attentions) == loaded.model.config.num_hidden_layers
+    assert all(torch.isfinite(a).all() for a in out.attentions)
+
+
+def test_bundled_bert_has_both_pretraining_heads():
+    loaded = load_model("bert")
+    assert loaded.has_nsp and isinstance(loaded.model, transformers.BertForPreTraining)
+    enc = loaded.tokenizer("Good morrow.", "Good morrow, neighbour.", return_tensors="pt")
+    with torch.no_grad():
+        nsp = loaded.model(**enc).seq_relationship_logits
+    assert nsp.shape == (1, 2) and torch.isfinite(nsp).all()
+
+
+@pytest.mark.parametrize("folder", [GPT_DIR, BERT_DIR])
+def test_bundled_folders_fit_a_space_without_lfs(folder):
+    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    assert size <= 10 * 1024 * 1024, f"{folder.name} is {size / 1e6:.1f} MB"
+    assert (folder / "model.safetensors").is_file() and (folder / "README.md").is_file()
+
+
+def card_loss_per_char(card: str) -> tuple[int, float]:
+    m = re.search(r"loss per character on first (\d+) held-out\s+characters: ([0-9.]+)", card)
+    assert m, "the GPT card must state the loss per character on a held-out subset"
+    return int(m.group(1)), float(m.group(2))
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
+def test_bundled_gpt_loss_per_char_on_held_out_text_is_no_worse_than_its_card():
+    n_chars, stated = card_loss_per_char((GPT_DIR / "README.md").read_text())
+    _, held_out = split_holdout(read_corpus(CORPUS), 0.1)
+    loaded = load_model("gpt")
+    block = int(re.search(r"in windows of (\d+) tokens", (GPT_DIR / "README.md").read_text()).group(1))
+    measured = causal_lm_heldout_loss(loaded.model, loaded.tokenizer, held_out[:n_chars], block).loss_per_char
+    assert measured <= stated + 5e-4  # the card rounds to 4 decimals
+
+
+# ----------------------------------------------------------------------------------- local folders and hub ids
+def test_local_gpt_folder_loads_the_saved_weights(tmp_path):
+    original, tok = save_tiny_gpt(tmp_path / "tiny-gpt")
+    loaded = load_model("gpt", str(tmp_path / "tiny-gpt"))
+    assert loaded.source == "local" and not loaded.has_nsp
+    ids = torch.tensor([tok("ROMEO: But soft")["input_ids"]])
+    with torch.no_grad():
+        torch.testing.assert_close(loaded.model(ids).logits, original(ids).logits)
+    assert loaded.tokenizer.convert_ids_to_tokens(ids[0]) == tok.convert_ids_to_tokens(ids[0])
+
+
+def test_bert_without_next_sentence_weights_loads_as_masked_lm(tmp_path):
+    save_tiny_bert(tmp_path / "mlm-only", cls=transformers.BertForMaskedLM)
+    loaded = load_model("bert", str(tmp_path / "mlm-only"))
+    assert not loaded.has_nsp and isinstance(loaded.model, transformers.BertForMaskedLM)
+
+
+def test_bert_with_next_sentence_weights_loads_for_pretraining(tmp_path):
+    original, tok = save_tiny_bert(tmp_path / "pretraining")
+    loaded = load_model("bert", str(tmp_path / "pretraining"))
+    assert loaded.has_nsp
+    enc = tok("good morrow", "to you", return_tensors="pt")
+    with torch.no_grad():
+        torch.testing.assert_close(loaded.model(**enc).seq_relationship_logits, original(**enc).seq_relationship_logits)
+
+
+def make_fake_hub_cache(cache, repo_id, save):
+    """The layout huggingface_hub writes: models--org--name/{refs/main, snapshots/<commit>/files}."""
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = cache / ("models--" + repo_id.replace("/", "--"))
+    save(repo / "snapshots" / commit)
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+
+
+def test_hub_id_is_taken_from_the_local_cache_without_network(tmp_path, monkeypatch):
+    make_fake_hub_cache(tmp_path, "tiny-org/tiny-gpt", save_tiny_gpt)
+    monkeypatch.setattr(models, "HUB_CACHE_DIR", str(tmp_path))
+    loaded = load_model("gpt", "tiny-org/tiny-gpt")
+    assert loaded.source == "hub" and loaded.name == "tiny-org/tiny-gpt"
+    assert isinstance(loaded.model, transformers.GPT2LMHeadModel)
+
+
+# ------------------------------------------------------------------------------------------------- bad choices
+def assert_clear_error(kind, choice, *words, seconds=5.0, **kw):
+    start = time.monotonic()
+    with pytest.raises(ModelLoadError) as err:
+        load_model(kind, choice, **kw)
+    assert time.monotonic() - start < seconds, "a bad choice must fail fast"
+    for word in words:
+        assert word in str(err.value)
+    return str(err.value)
+
+
+def test_missing_folder(tmp_path):
+    assert_clear_error("gpt", str(tmp_path / "nowhere"), "no folder")
+
+
+def test_folder_without_config(tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert_clear_error("gpt", str(tmp_path / "empty"), "config.json")
+
+
+def test_corrupt_config(tmp_path):
+    save_tiny_gpt(tmp_path / "m")
+    (tmp_path / "m" / "config.json").write_text("{not json")
+    assert_clear_error("gpt", str(tmp_path / "m"), "damaged")
+
+
+@pytest.mark.parametrize("kind, save", [("gpt", save_tiny_gpt), ("bert", save_tiny_bert)])
+def test_corrupt_weights(tmp_path, kind, save):
+    save(tmp_path / "m")
+    (tmp_path / "m" / "model.safetensors").write_bytes(b"\x00garbage, not safetensors")
+    assert_clear_error(kind, str(tmp_path / "m"), "damaged")
+
+
+def test_missing_weights(tmp_path):
+    save_tiny_gpt(tmp_path / "m")
+    (tmp_path / "m" / "model.safetensors").unlink()
+    assert_clear_error("gpt", str(tmp_path / "m"), "pick the bundled model")
+
+
+def test_a_bert_folder_on_the_gpt_side(tmp_path):
+    save_tiny_bert(tmp_path / "bert")
+    assert_clear_error("gpt", str(tmp_path / "bert"), "BertForPreTraining")
+
+
+def test_hub_id_not_cached_while_offline_fails_at_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(models, "HUB_CACHE_DIR", str(tmp_path))
+    message = assert_clear_error("gpt", "no-such-org/no-such-model", "not in this computer's Hugging Face cache",
+                                 seconds=2)
+    assert "bundled" in message
+
+
+def test_malformed_hub_id():
+    assert_clear_error("bert", "what is bert?", "neither a folder nor a Hugging Face model id")
+
+
+def test_a_hanging_download_gives_up_after_the_timeout(tmp_path, monkeypatch):
+    import huggingface_hub
+
+    real = huggingface_hub.snapshot_download
+
+    def hang_when_online(*args, local_files_only=False, **kw):
+        if local_files_only:
+            return real(*args, local_files_only=True, **kw)
+        time.sleep(30)
+
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setattr(models, "HUB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", hang_when_online)
+    assert_clear_error("gpt", "gpt2", "Gave up", "after 0.5 s", seconds=3, timeout=0.5)
+
+
+def test_unknown_hub_id_online_says_it_does_not_exist(tmp_path, monkeypatch):
+    import huggingface_hub
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    def not_found(*args, local_files_only=False, **kw):
+        if local_files_only:
+            raise huggingface_hub.errors.LocalEntryNotFoundError("not cached")
+        response = SimpleNamespace(headers={}, request=None, status_code=404)  # what the error reads from it
+        raise RepositoryNotFoundError("404 Repository Not Found", response=response)
+
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", not_found)
+    assert_clear_error("bert", "no-such-org/bert", "no public model", seconds=2)
+
+
+def test_no_network_says_the_hub_cannot_be_reached(monkeypatch):
+    import huggingface_hub
+
+    def no_network(*args, local_files_only=False, **kw):
+        if local_files_only:
+            raise huggingface_hub.errors.LocalEntryNotFoundError("not cached")
+        raise ConnectionError("Name or service not known")
+
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", no_network)
+    assert_clear_error("gpt", "distilgpt2", "can't be reached", seconds=2)
+
+
+def test_bundled_stays_usable_after_errors(tmp_path):
+    for choice in (str(tmp_path / "nowhere"), "no-such-org/no-such-model"):
+        with pytest.raises(ModelLoadError):
+            load_model("gpt", choice)
+    assert load_model("gpt").source == "bundled"
+
+
+def test_missing_bundled_folder_says_how_to_restore_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(models.BUNDLED_DIRS, "gpt", tmp_path / "shakespeare-gpt")
+    assert_clear_error("gpt", "bundled", "scripts/train_bundled_models.py")
+
+
+def test_load_tokenizer_only():
+    tok, name, source = models.load_tokenizer("bert")
+    assert source == "bundled" and tok.mask_token == "[MASK]"
+    with pytest.raises(ModelLoadError):
+        models.load_tokenizer("gpt", "/no/such/folder")

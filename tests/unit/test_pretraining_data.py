@@ -1,0 +1,170 @@
+"""The pieces scripts/train_bundled_models.py is built from: held-out split, BERT's masking rule, next-sentence
+pairs, the learning-rate schedule, loss per character, and the trained tokenizers."""
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+import torch
+import transformers
+
+from playground.corpus import split_holdout
+from playground.lm_metrics import causal_lm_heldout_loss
+from playground.lr_schedule import warmup_cosine
+from playground.mlm_masking import IGNORE_INDEX, mask_tokens
+from playground.nsp_pairs import IS_NEXT, IS_RANDOM, collate_pairs, sample_nsp_pair
+from playground.tokenizer_training import train_byte_level_bpe, train_wordpiece
+
+TEXT = "".join(f"LINE {i}: the quick brown fox jumps over the lazy dog number {i}.\n" for i in range(200))
+
+
+# --------------------------------------------------------------------------------------------------- split
+def test_holdout_is_the_last_tenth_cut_at_a_line_start():
+    train, held = split_holdout(TEXT, 0.1)
+    assert train + held == TEXT
+    assert train.endswith("\n") and held.startswith("LINE")
+    assert abs(len(held) - 0.1 * len(TEXT)) < 80  # moved forward by at most one line
+
+
+def test_holdout_fraction_must_be_a_fraction():
+    with pytest.raises(ValueError):
+        split_holdout(TEXT, 1.5)
+
+
+# ---------------------------------------------------------------------------------------------- masking rule
+def masked_batch(seed=0, shape=(400, 500), vocab=1000, mask_id=4):
+    gen = torch.Generator().manual_seed(seed)
+    ids = torch.randint(10, vocab, shape, generator=gen)
+    special = torch.zeros(shape, dtype=torch.bool)
+    special[:, 0] = special[:, -1] = True  # [CLS] ... [SEP]
+    corrupted, labels = mask_tokens(ids, special, mask_id, vocab, generator=gen)
+    return ids, special, corrupted, labels, mask_id
+
+
+def test_fifteen_percent_of_ordinary_tokens_are_chosen():
+    ids, special, _, labels, _ = masked_batch()
+    chosen = labels != IGNORE_INDEX
+    rate = chosen[~special].float().mean().item()
+    assert abs(rate - 0.15) < 0.005  # ~200k tokens: the standard error is ~0.0008
+
+
+def test_special_tokens_are_never_chosen_or_changed():
+    ids, special, corrupted, labels, _ = masked_batch()
+    assert (labels[special] == IGNORE_INDEX).all()
+    assert torch.equal(corrupted[special], ids[special])
+
+
+def test_labels_hold_the_original_token_where_chosen():
+    ids, _, _, labels, _ = masked_batch()
+    chosen = labels != IGNORE_INDEX
+    assert torch.equal(labels[chosen], ids[chosen])
+
+
+def test_chosen_tokens_split_80_10_10():
+    ids, _, corrupted, labels, mask_id = masked_batch()
+    chosen = labels != IGNORE_INDEX
+    n = chosen.sum().item()
+    to_mask = (corrupted[chosen] == mask_id).float().sum().item() / n
+    unchanged = (corrupted[chosen] == ids[chosen]).float().sum().item() / n
+    replaced = 1 - to_mask - unchanged
+    assert abs(to_mask - 0.8) < 0.01
+    # a random replacement hits the original token 1 time in ~1000: "unchanged" is 10% plus that sliver
+    assert abs(unchanged - 0.1) < 0.01 and abs(replaced - 0.1) < 0.01
+
+
+def test_tokens_not_chosen_are_untouched():
+    ids, _, corrupted, labels, _ = masked_batch()
+    keep = labels == IGNORE_INDEX
+    assert torch.equal(corrupted[keep], ids[keep])
+
+
+def test_masking_is_reproducible_with_a_seeded_generator():
+    assert torch.equal(masked_batch(seed=3)[2], masked_batch(seed=3)[2])
+    assert not torch.equal(masked_batch(seed=3)[2], masked_batch(seed=4)[2])
+
+
+# ---------------------------------------------------------------------------------------- next-sentence pairs
+SENTENCES = [[100 + i] * (1 + i % 4) for i in range(300)]  # sentence i is made of token 100+i
+
+
+def test_half_the_pairs_are_real_continuations_and_they_really_continue():
+    rng = random.Random(0)
+    pairs = [sample_nsp_pair(SENTENCES, 20, rng) for _ in range(4000)]
+    real = [p for p in pairs if p.label == IS_NEXT]
+    assert abs(len(real) / len(pairs) - 0.5) < 0.03
+    for p in real:
+        assert p.b[0] == p.a[-1] + 1  # B starts with the sentence right after A's last one
+    for p in pairs:
+        if p.label == IS_RANDOM:
+            assert p.b[0] != p.a[-1] + 1
+        assert len(p.a) + len(p.b) <= 20 and p.a and p.b
+
+
+def test_collated_pair_has_bert_layout():
+    rng = random.Random(1)
+    pairs = [sample_nsp_pair(SENTENCES, 12, rng) for _ in range(3)]
+    batch = collate_pairs(pairs, cls_id=2, sep_id=3, pad_id=0)
+    for row, p in enumerate(pairs):
+        n = len(p.a) + len(p.b) + 3
+        assert batch["input_ids"][row, :n].tolist() == [2, *p.a, 3, *p.b, 3]
+        assert batch["token_type_ids"][row, :n].tolist() == [0] * (len(p.a) + 2) + [1] * (len(p.b) + 1)
+        assert batch["attention_mask"][row].sum() == n
+        assert batch["special_tokens_mask"][row, :n].tolist() == (
+            [True] + [False] * len(p.a) + [True] + [False] * len(p.b) + [True])
+        assert batch["special_tokens_mask"][row, n:].all()  # padding is never masked
+    assert batch["next_sentence_label"].tolist() == [p.label for p in pairs]
+
+
+# ------------------------------------------------------------------------------------------ learning rate
+def test_warmup_then_cosine_to_the_floor():
+    peak = 1e-3
+    assert warmup_cosine(0.0, peak) == 0.0
+    assert warmup_cosine(0.025, peak) == pytest.approx(peak / 2)
+    assert warmup_cosine(0.05, peak) == pytest.approx(peak)
+    assert warmup_cosine(0.525, peak) == pytest.approx(0.1 * peak + 0.5 * 0.9 * peak)
+    assert warmup_cosine(1.0, peak) == pytest.approx(0.1 * peak)
+    values = [warmup_cosine(p / 100, peak) for p in range(5, 101)]
+    assert all(a >= b for a, b in zip(values, values[1:], strict=False))
+
+
+# ---------------------------------------------------------------------------------- loss per character
+def test_heldout_loss_matches_transformers_own_loss_and_counts_every_character():
+    tok = train_byte_level_bpe(TEXT, 300)
+    torch.manual_seed(0)
+    model = transformers.GPT2LMHeadModel(
+        transformers.GPT2Config(vocab_size=len(tok), n_positions=64, n_embd=16, n_layer=1, n_head=2)).eval()
+    text = TEXT[:700]
+    block = 32
+    result = causal_lm_heldout_loss(model, tok, text, block, batch_size=3)
+    ids = [tok.eos_token_id, *tok(text)["input_ids"]]
+    # reference: transformers' own (mean) loss per window, window by window, weighted by its predictions
+    total = 0.0
+    for start in range(0, len(ids) - 1, block):
+        window = torch.tensor([ids[start : start + block + 1]])
+        with torch.no_grad():
+            loss = model(input_ids=window, labels=window).loss.item()
+        total += loss * (window.shape[1] - 1)
+    assert result.n_tokens == len(ids) - 1 and result.n_chars == len(text)
+    assert result.total_nll == pytest.approx(total, rel=1e-5)
+    assert result.loss_per_char == pytest.approx(total / len(text), rel=1e-5)
+    assert result.perplexity == pytest.approx(math.exp(total / (len(ids) - 1)), rel=1e-5)
+    assert result.bits_per_char == pytest.approx(result.loss_per_char / math.log(2))
+
+
+# -------------------------------------------------------------------------------------------- tokenizers
+def test_byte_level_bpe_is_lossless_and_marks_spaces():
+    tok = train_byte_level_bpe(TEXT, 300)
+    for text in (TEXT[:200], "Hello 🙂 λόγος 東京\ttab"):
+        assert tok.decode(tok(text)["input_ids"]) == text
+    assert any(t.startswith("Ġ") for t in tok.tokenize(" the quick brown fox"))
+
+
+def test_wordpiece_marks_word_pieces_and_wraps_pairs():
+    tok = train_wordpiece(TEXT, 120)
+    pieces = tok.tokenize("foxes jumped")
+    assert any(p.startswith("##") for p in pieces)
+    enc = tok("the fox", "the dog")
+    assert tok.convert_ids_to_tokens(enc["input_ids"]) == ["[CLS]", "the", "fox", "[SEP]", "the", "dog", "[SEP]"]
+    assert enc["token_type_ids"] == [0, 0, 0, 0, 1, 1, 1]
+    assert tok.tokenize("東") == ["[UNK]"]
