@@ -16,7 +16,7 @@ from ui.code import show_code
 from ui.models import model_picker
 from ui.state import PageState, as_bool
 
-DEFAULT_TEXT = "The cat sat on the mat because it was tired."
+DEFAULT_TEXT = "O Romeo, Romeo! wherefore art thou Romeo? Deny thy father and refuse thy name."
 st.title("🎭 BERT")
 st.markdown(
     "BERT reads the whole sentence at once and is pretrained on two games: **fill in the masked words** "
@@ -42,7 +42,9 @@ limit = max_input_tokens(model, tok)
 
 # ---- masking ----------------------------------------------------------------------------------------------------
 st.header("1 · Mask tokens, let BERT fill them in")
-masked_key, seed_key, text_key = ps.key("masked", [], positions), ps.key("seed", 0, int), ps.key("text", DEFAULT_TEXT)
+default_masked = [i for i, t in enumerate(encode(tok, DEFAULT_TEXT, limit).tokens) if t in ("thou", "father")]
+masked_key, seed_key = ps.key("masked", default_masked, positions), ps.key("seed", 0, int)
+text_key = ps.key("text", DEFAULT_TEXT)
 rule = ps.get("rule", False, as_bool)
 
 

@@ -50,11 +50,11 @@ def metric(at, label_start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
-def test_default_page_hints_to_mask_and_shows_every_section(model_dir):
+def test_default_page_masks_two_words_and_shows_every_section(model_dir):
     at = open_page(model_dir)
     assert not at.exception
     assert not at.error
-    assert "Nothing is masked yet" in texts(at.info)
+    assert list(at.dataframe[0].value["original"]) == ["thou", "father"]
     headers = texts(at.header)
     for section in ("Mask tokens", "Next-sentence", "Attention", "Sequence classification"):
         assert section in headers
@@ -94,6 +94,12 @@ def test_mask_like_pretraining_applies_the_seeded_rule_and_reports_each_action(m
     # clicking a token afterwards turns the choice back into the learner's own: all [MASK]
     at.pills[0].set_value([1]).run()
     assert list(at.dataframe[0].value["done to it"]) == ["[MASK]"]
+
+
+def test_nothing_masked_gives_a_hint(model_dir):
+    at = open_page(model_dir, masked="")
+    assert not at.exception
+    assert "Nothing is masked yet" in texts(at.info)
 
 
 def test_empty_text_says_what_to_do(model_dir):
