@@ -102,7 +102,11 @@ st.plotly_chart(param_figure.treemap(config))
 st.header("Memory")
 c1, c2, c3 = st.columns(3)
 batch = c1.number_input("batch size", key=ps.key("batch", 8, gc.parse_int), step=1, format="%d")
-seq = c2.number_input("sequence length", key=ps.key("seq", 1024, gc.parse_int), step=1, format="%d")
+seq_key = ps.key("seq", 1024, gc.parse_int)
+if st.session_state[seq_key] > config.context_length:  # e.g. after lowering context_length: follow it down
+    st.warning(mem.workload_problems(1, st.session_state[seq_key], config.context_length)[0] + " Using context_length.")
+    st.session_state[seq_key] = config.context_length
+seq = c2.number_input("sequence length", key=seq_key, step=1, format="%d")
 recompute = c3.selectbox("activation recomputation", mem.RECOMPUTATION, key=ps.key("recompute", "none", mem.parse_recompute))
 bad = mem.workload_problems(batch, seq, config.context_length)
 if bad:

@@ -92,9 +92,13 @@ def test_bad_values_in_the_controls_get_clear_messages_and_no_traceback():
     assert any("`drop_rate` must be in [0, 1)" in e.value for e in at.error)
     number(at, "drop_rate").set_value(0.1).run()
     assert not at.error and metric(at, "Analytic count") == "163,009,536"
+    number(at, "batch").set_value(0).run()
+    assert any("`batch size` must be between 1" in e.value for e in at.error)
+    number(at, "batch").set_value(8).run()
     number(at, "seq").set_value(4096).run()
-    assert any("cannot exceed context_length" in e.value for e in at.error)
-    assert not at.exception
+    assert any("cannot exceed context_length (1,024)" in w.value for w in at.warning)
+    assert number(at, "seq").value == 1024  # the sequence length follows the context down, and says so
+    assert not at.error and not at.exception
 
 
 def test_bad_values_in_a_link_are_explained_and_the_lesson_values_kept():
