@@ -22,25 +22,29 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def wait_for_app_idle(page, timeout: float = 90) -> None:
-    """Wait until Streamlit has drawn the page and stopped running: content present, no 'Running…' status widget,
-    and the main text unchanged for a moment (a script can draw in several bursts)."""
-    main = page.locator('[data-testid="stMain"]')
-    status = page.locator('[data-testid="stStatusWidget"]')
+_SNAPSHOT = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const main = document.querySelector('[data-testid="stMain"]');
+    return [app ? app.getAttribute('data-test-script-state') : null, main ? main.innerText : ''];
+}"""
+
+
+def wait_for_app_idle(page, timeout: float = 120) -> None:
+    """Wait until Streamlit has drawn the page and its script has stopped: the app root reports the script state
+    `notRunning`, the main area has text, and that text holds still for a moment (elements can arrive late)."""
     deadline = time.monotonic() + timeout
-    previous, stable_since = None, None
+    previous, stable_since, state = None, None, None
     while time.monotonic() < deadline:
-        text = main.inner_text() if main.count() else ""
-        running = status.count() > 0 and "Running" in (status.first.inner_text() or "Running")
-        if text.strip() and not running and text == previous:
-            if stable_since and time.monotonic() - stable_since > 1.5:
+        state, text = page.evaluate(_SNAPSHOT)
+        if state == "notRunning" and text.strip() and text == previous:
+            if stable_since and time.monotonic() - stable_since > 1.0:
                 return
             stable_since = stable_since or time.monotonic()
         else:
             stable_since = None
         previous = text
         time.sleep(0.3)
-    raise AssertionError(f"the page was still blank or running after {timeout}s")
+    raise AssertionError(f"the page was still blank or running after {timeout}s (script state {state!r})")
 
 
 def assert_no_streamlit_error(page) -> None:
