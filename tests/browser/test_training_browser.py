@@ -1,0 +1,42 @@
+"""The Training page in a real browser: start a 2-worker job and watch its curves appear, then look at it."""
+
+import time
+
+from tests.browser_support import PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
+
+
+def wait_for(page, condition, timeout: float = 300, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"waited {timeout}s for {what}")
+
+
+def test_curves_appear_live_and_the_finished_run_is_shown_on_desktop_and_phone(browser_page, app_url):
+    page = browser_page
+    page.goto(f"{app_url}/training?epochs=3&workers=2&strategy=ddp&run=")
+    wait_for_app_idle(page, timeout=180)
+    main = page.locator('[data-testid="stMain"]')
+    assert "Distributed training" in main.inner_text()
+    assert_no_streamlit_error(page)
+    page.get_by_role("button", name="▶ Start training").click()
+    charts = page.locator(".js-plotly-plot")
+    wait_for(page, lambda: charts.count() >= 3, what="the loss, accuracy and throughput charts")
+    # The per-rank loss curves fill in as the ranks append records (the fragment polls every second).
+    wait_for(page, lambda: "rank 1" in charts.first.inner_text(), what="rank 1's loss curve")
+    wait_for(page, lambda: "Done: every rank wrote its" in main.inner_text(), what="the done records")
+    wait_for_app_idle(page)
+    text = main.inner_text()
+    assert "· done · 2 worker(s) · backend gloo · epoch 3 of 3" in text
+    assert "overall (mean of ranks)" in charts.first.inner_text()
+    assert_no_streamlit_error(page)
+    screenshot(page, "training-desktop")
+    run_url = page.url  # the run folder is in the link now, so the view can be shared
+    assert "run=" in run_url and "epochs=3" in run_url
+    open_at(page, run_url, PHONE)
+    wait_for(page, lambda: page.locator(".js-plotly-plot").count() >= 3, what="the charts on a phone")
+    assert "Done: every rank wrote its" in main.inner_text()
+    assert_no_streamlit_error(page)
+    screenshot(page, "training-phone")
