@@ -158,6 +158,9 @@ else:
         st.dataframe(pd.DataFrame(out.table), hide_index=True)
     if out.error:
         st.error(f"PyTorch: `{out.error}`\n\n{out.explanation}" + (f"\n\n**Fix:** {out.fix}" if out.fix else ""))
+        if out.fix:  # a callback runs before the checkbox is drawn, so it may set the checkbox's value
+            st.button("Call .contiguous() first", icon="🔧",
+                      on_click=lambda: st.session_state.update({ps.key("contiguous", False, as_bool): True}))
     panels = out.inputs + ([out.output] if out.output else [])
     per_row = 1 if any(p.tensor.dim() > 2 for p in panels) else (len(panels) if len(panels) <= 3 else 2)
     cols = st.columns(per_row)

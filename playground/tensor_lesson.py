@@ -20,8 +20,8 @@ OP_LABELS = {
     "reshape": "reshape / view",
     "transpose": ".T / transpose / permute",
     "matmul": "matmul (@)",
-    "elementwise": "elementwise + broadcasting",
-    "reduce": "sum / mean over a dim",
+    "elementwise": "x + y (broadcasting)",
+    "reduce": "sum / mean",
 }
 
 

@@ -2,24 +2,27 @@
 
 from urllib.parse import urlencode
 
-from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, screenshot, wait_for_app_idle
+from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, open_at, screenshot
+
+
+def _url(app_url, **params):
+    return f"{app_url}/tensors" + (f"?{urlencode(params)}" if params else "")
 
 
 def _open(page, app_url, **params):
-    page.goto(f"{app_url}/tensors" + (f"?{urlencode(params)}" if params else ""))
+    open_at(page, _url(app_url, **params), DESKTOP)
     page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=120_000)  # the last section: the script ran
-    wait_for_app_idle(page, timeout=120)
     return page.locator('[data-testid="stMain"]')
 
 
 def _both_sizes(page, name):
-    page.set_viewport_size(DESKTOP)
-    wait_for_app_idle(page)
-    screenshot(page, f"tensors-{name}-desktop")
-    page.set_viewport_size(PHONE)
-    wait_for_app_idle(page)
-    screenshot(page, f"tensors-{name}-phone")
-    assert page.locator('[data-testid="stException"]').count() == 0
+    """Screenshots of the page as it is now, loaded afresh at desktop and at phone width."""
+    url = page.url  # the page wrote its settings into the link, so reloading it shows the same state
+    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        open_at(page, url, viewport)
+        page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=120_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        screenshot(page, f"tensors-{name}-{size}")
 
 
 def test_default_page_shows_the_facts_heatmaps_and_the_code(browser_page, app_url):
