@@ -13,10 +13,10 @@ from playground import training_lesson as lesson
 from playground.digits_data import available_datasets, fashion_mnist_folder
 from playground.run_metrics import compare_runs, list_runs, read_run, summarize
 from playground.system import runtime_info
-from playground.train import MAX_EPOCHS, MAX_STEPS, STRATEGIES, TrainConfig, apply_caps
+from playground.train import MAX_STEPS, STRATEGIES, TrainConfig, apply_caps
 from playground.training_code import training_code
 from ui.code import show_code
-from ui.state import PageState
+from ui.state import PageState, as_bool
 
 RUNS_ROOT = Path(os.environ.get("PLAYGROUND_RUNS_DIR", Path(__file__).resolve().parent.parent / "runs" / "training"))
 STRATEGY_LABELS = {"ddp": "DistributedDataParallel (N processes)", "single": "Single process",
@@ -39,15 +39,18 @@ workers = st.number_input("Workers (processes)", 1, 16, key=ps.key("workers", 2,
                           disabled=strategy != "ddp", help=f"This machine has {info.cpu_count} CPU cores.")
 dataset = st.selectbox("Data set", list(datasets), format_func=datasets.get, key=ps.key("dataset", "digits"))
 data_dir = st.text_input("Folder of IDX files", key=ps.key("data_dir", "")) if dataset == "mnist" else ""
-epochs = st.number_input("Epochs", 1, 100, key=ps.key("epochs", 5, bounded(1, 100)))
-batch = st.number_input("Batch size per worker", 1, 4096, key=ps.key("batch", 64, bounded(1, 4096)))
-max_steps = st.number_input("Max steps per epoch (0 = whole epoch)", 0, 10 * MAX_STEPS,
-                            key=ps.key("max_steps", 0, bounded(0, 10 * MAX_STEPS)))
+download = dataset == "mnist" and st.checkbox("Download MNIST into this folder first (needs the network)",
+                                              key=ps.key("download", False, as_bool))
+col_epochs, col_batch, col_steps = st.columns(3)
+epochs = col_epochs.number_input("Epochs", 1, 100, key=ps.key("epochs", 5, bounded(1, 100)))
+batch = col_batch.number_input("Batch per worker", 1, 4096, key=ps.key("batch", 64, bounded(1, 4096)))
+max_steps = col_steps.number_input("Max steps/epoch", 0, 10 * MAX_STEPS, help="0 = the whole epoch",
+                                   key=ps.key("max_steps", 0, bounded(0, 10 * MAX_STEPS)))
 with st.expander("💥 Make a worker fail, to see what the page does"):
     crash_rank = st.number_input("Rank that dies (-1 = none)", -1, 15, key=ps.key("crash_rank", -1, bounded(-1, 15)))
     crash_step = st.number_input("at global step", 1, 10_000, key=ps.key("crash_step", 3, bounded(1, 10_000)))
 ps.show_warnings()
-config, notes = apply_caps(TrainConfig(strategy=strategy, workers=workers, dataset=dataset, data_dir=data_dir,
+config, notes = apply_caps(TrainConfig(strategy=strategy, workers=workers, dataset=dataset, data_dir=data_dir, download=download,
                                        epochs=epochs, batch_size=batch, max_steps=max_steps, crash_rank=crash_rank,
                                        crash_step=crash_step), info.cpu_count, info.gpu_count)
 for note in notes:

@@ -25,9 +25,17 @@ def overall_by_step(run: Run) -> pd.DataFrame:
     return grouped[grouped.ranks == world].reset_index(drop=True)
 
 
+_RANK_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
 def _per_rank(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, mode: str = "lines") -> None:
+    """One colour per rank. Later ranks are dashed and thinner, so identical curves visibly lie on top of rank 0."""
     for rank, part in frame.groupby("rank"):
-        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode=mode, name=f"rank {rank}", opacity=0.6))
+        fig.add_trace(go.Scatter(
+            x=part[x], y=part[y], mode=mode, name=f"rank {rank}", opacity=0.75,
+            line=dict(color=_RANK_COLORS[rank % len(_RANK_COLORS)], width=3 if rank == 0 else 2,
+                      dash="solid" if rank == 0 else "dash"),
+            marker=dict(size=12 if rank == 0 else 7)))
 
 
 def loss_figure(run: Run) -> go.Figure:
@@ -45,7 +53,7 @@ def accuracy_figure(run: Run) -> go.Figure:
     fig = go.Figure()
     _per_rank(fig, run.epochs().assign(epoch=lambda f: f.epoch + 1), "epoch", "accuracy", mode="lines+markers")
     fig.update_layout(title="Held-out accuracy after each epoch", xaxis_title="epoch", yaxis_title="accuracy",
-                      yaxis_range=[0, 1], **_LAYOUT)
+                      yaxis_range=[0, 1], xaxis=dict(dtick=1), **_LAYOUT)
     return fig
 
 

@@ -124,3 +124,20 @@ def test_a_bad_link_falls_back_to_the_default_with_a_warning(runs):
     assert not at.exception
     assert "`workers=many` could not be used" in texts(at.warning)
     assert at.number_input(key="training.workers").value == 2
+
+
+def test_data_parallel_on_cpu_is_explained_and_runs_one_process(runs):
+    at = page()
+    at.radio(key="training.strategy").set_value("dataparallel").run()
+    assert "here it just runs the model once per batch" in texts(at.info)
+    assert at.number_input(key="training.workers").disabled
+    assert "nn.DataParallel(model)" in at.code[0].value and "DDP(" not in at.code[0].value
+
+
+def test_mnist_needs_a_folder_before_it_can_start(runs):
+    at = page()
+    at.selectbox(key="training.dataset").set_value("mnist").run()
+    assert "Give the folder that holds the four MNIST IDX files" in texts(at.warning)
+    assert at.button[0].disabled
+    at.text_input(key="training.data_dir").set_value("/data/mnist").run()
+    assert not at.button[0].disabled and "'/data/mnist'" in at.code[0].value
