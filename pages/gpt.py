@@ -68,17 +68,18 @@ max_new = st.number_input("Max new tokens", 1, 10_000, step=10, key=ps.key("max_
                           help=f"The lesson's `generate(max_length=50)` counts the prompt too: {default_new} new tokens "
                                f"after {default_prompt!r} make 50. Capped at {gen.MAX_NEW_TOKENS} on this shared server.")
 method = st.radio("Decoding", METHODS, horizontal=True, key=ps.key("method", "greedy", one_of(METHODS)))
-left, right = st.columns(2)
-temperature = left.slider("Temperature", 0.0, 2.0, step=0.05, key=ps.key("temperature", 1.0, within(0, 2)),
-                          disabled=method != "sampling", help="0 means greedy.")
-top_k = right.number_input("Top-k (0 = off)", 0, 1_000_000, key=ps.key("top_k", 0, within(0, 1_000_000, int)),
-                           disabled=method != "sampling")
-top_p = left.slider("Top-p (1 = off)", 0.0, 1.0, step=0.01, key=ps.key("top_p", 1.0, within(0, 1)), disabled=method != "sampling")
-penalty = right.slider("Repetition penalty (1 = off)", 1.0, 2.0, step=0.05, key=ps.key("penalty", 1.0, within(1, 2)))
-beams = left.slider("Beams", 2, gen.MAX_BEAMS, key=ps.key("beams", 4, within(2, gen.MAX_BEAMS, int)), disabled=method != "beam search")
-n_seq = right.slider("Sequences", 1, gen.MAX_SEQUENCES, key=ps.key("n", 1, within(1, gen.MAX_SEQUENCES, int)),
-                     disabled=method == "greedy", help="Greedy always writes the same text, so it writes one.")
-seed = left.number_input("Seed", 0, gen.MAX_SEED, key=ps.key("seed", 0, within(0, gen.MAX_SEED, int)), disabled=method != "sampling")
+sampling, row = method == "sampling", st.columns(2)  # one row per pair, so a phone stacks them in this order
+temperature = row[0].slider("Temperature", 0.0, 2.0, step=0.05, key=ps.key("temperature", 1.0, within(0, 2)),
+                            disabled=not sampling, help="0 means greedy.")
+top_k = row[1].number_input("Top-k (0 = off)", 0, 1_000_000, key=ps.key("top_k", 0, within(0, 1_000_000, int)), disabled=not sampling)
+row = st.columns(2)
+top_p = row[0].slider("Top-p (1 = off)", 0.0, 1.0, step=0.01, key=ps.key("top_p", 1.0, within(0, 1)), disabled=not sampling)
+penalty = row[1].slider("Repetition penalty (1 = off)", 1.0, 2.0, step=0.05, key=ps.key("penalty", 1.0, within(1, 2)))
+row = st.columns(2)
+beams = row[0].slider("Beams", 2, gen.MAX_BEAMS, key=ps.key("beams", 4, within(2, gen.MAX_BEAMS, int)), disabled=method != "beam search")
+n_seq = row[1].slider("Sequences", 1, gen.MAX_SEQUENCES, key=ps.key("n", 1, within(1, gen.MAX_SEQUENCES, int)),
+                      disabled=method == "greedy", help="Greedy always writes the same text, so it writes one.")
+seed = row[0].number_input("Seed", 0, gen.MAX_SEED, key=ps.key("seed", 0, within(0, gen.MAX_SEED, int)), disabled=not sampling)
 ps.show_warnings()  # links with values the widgets can't take
 
 settings = gen.Settings(prompt, int(max_new), method == "sampling", temperature, int(top_k), top_p, penalty,
@@ -106,6 +107,7 @@ if clicked or previous is None or previous[0][0] != loaded.name:
             with st.spinner(f"{prepared.settings.method}: {prepared.settings.num_sequences} sequences…"):
                 run.result()
         st.session_state["gpt.result"] = previous = (wanted, run.result(), prepared)
+        st.session_state.pop("gpt.step", None)  # a new text opens on its last step
     except Exception as err:  # shown to the learner instead of a traceback
         st.error(f"Generation failed: {err}")
         ps.publish()
@@ -127,9 +129,10 @@ if not any(pieces):
     st.stop()
 
 st.subheader("Inside one step")
-which = st.selectbox("Sequence", range(len(pieces)), format_func=lambda i: f"sequence {i + 1}") if len(pieces) > 1 else 0
+written = [i for i, row in enumerate(pieces) if row]  # a sequence may have ended at once
+which = st.selectbox("Sequence", written, format_func=lambda i: f"sequence {i + 1}") if len(written) > 1 else written[0]
 n_steps = max(1, len(pieces[which]))
-st.session_state["gpt.step"] = min(st.session_state.get("gpt.step", 1), n_steps)
+st.session_state["gpt.step"] = min(st.session_state.get("gpt.step", n_steps), n_steps)
 step = st.slider("Step", 1, n_steps, key="gpt.step") if n_steps > 1 else 1
 sequence = result.sequences[which]
 position = result.prompt_len + step - 1
