@@ -61,10 +61,10 @@ else:  # run as a Streamlit page
     def show(result, tok, text):
         st.subheader(result.algorithm)
         st.caption(f"{result.tokenizer_name}: vocabulary of {result.vocab_size:,} tokens")
-        a, b, c = st.columns(3)
-        a.metric("characters", len(text))
-        b.metric("tokens", result.n_tokens, help=f"{result.n_special} of them special tokens")
-        c.metric("chars / token", f"{result.chars_per_token:.2f}")
+        with st.container(horizontal=True):  # stays a row on a phone, where columns would stack
+            st.metric("characters", len(text))
+            st.metric("tokens", result.n_tokens, help=f"{result.n_special} of them special tokens")
+            st.metric("chars / token", f"{result.chars_per_token:.2f}")
         st.html(tokens_html(result))
         if result.n_unknown:
             st.warning(f"{result.n_unknown} piece(s) became `{tok.unk_token}`: this vocabulary has no pieces for "
@@ -73,8 +73,8 @@ else:  # run as a Streamlit page
         if non_ascii and result.algorithm == "byte-level BPE":
             n_bytes = len(text.encode("utf-8")) - (len(text) - non_ascii)
             st.info(f"{non_ascii} non-ASCII character(s) take {n_bytes} UTF-8 bytes; byte-level BPE encodes them "
-                    "byte by byte when it has no merged piece, so nothing is ever unknown (a piece showing `�` is "
-                    "part of one character).")
+                    "byte by byte when it has no merged piece, so nothing is ever unknown. Pieces like `ð` or `Ł` "
+                    "are such bytes, written in GPT-2's printable byte alphabet.")
         with st.expander("ids (what the model receives)"):
             st.code(str(result.ids), language=None, wrap_lines=True)
 

@@ -15,12 +15,15 @@ _VISIBLE = str.maketrans({" ": "·", "\n": "⏎", "\t": "⇥"})
 
 
 def legend_html() -> str:
-    return (
-        '<div style="font-size:0.9rem;line-height:2">'
-        f'{_chip("piece", "id", PALETTE[0], "")} one token (colours only separate neighbours) &nbsp; '
-        f'{_chip("[CLS]", "id", "#eeeeee", "border:2px dashed #555;")} special token &nbsp; '
-        f'{_chip("[UNK]", "id", "#eeeeee", "border:2px solid #d33;")} unknown: the text is lost</div>'
-    )
+    items = [
+        (_chip("piece", "id", PALETTE[0], ""), "one token (colours only separate neighbours)"),
+        (_chip("[CLS]", "id", "#eeeeee", "border:2px dashed #555;"), "special token, added by the tokenizer"),
+        (_chip("[UNK]", "id", "#eeeeee", "border:2px solid #d33;"), "unknown: what was written is lost"),
+    ]
+    return '<div style="display:flex;flex-wrap:wrap;gap:4px 18px;align-items:center;font-size:0.9rem">' + "".join(
+        f'<span style="display:inline-flex;align-items:center;gap:6px">{chip}<span>{text}</span></span>'
+        for chip, text in items
+    ) + "</div>"
 
 
 def _chip(piece: str, token_id: str, color: str, extra: str, title: str = "") -> str:
