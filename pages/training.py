@@ -50,9 +50,10 @@ with st.expander("💥 Make a worker fail, to see what the page does"):
     crash_rank = st.number_input("Rank that dies (-1 = none)", -1, 15, key=ps.key("crash_rank", -1, bounded(-1, 15)))
     crash_step = st.number_input("at global step", 1, 10_000, key=ps.key("crash_step", 3, bounded(1, 10_000)))
 ps.show_warnings()
-config, notes = apply_caps(TrainConfig(strategy=strategy, workers=workers, dataset=dataset, data_dir=data_dir, download=download,
-                                       epochs=epochs, batch_size=batch, max_steps=max_steps, crash_rank=crash_rank,
-                                       crash_step=crash_step), info.cpu_count, info.gpu_count)
+requested = TrainConfig(strategy=strategy, workers=workers, dataset=dataset, data_dir=data_dir, download=download,
+                        epochs=epochs, batch_size=batch, max_steps=max_steps, crash_rank=crash_rank,
+                        crash_step=crash_step, device="cuda" if info.gpu_count else "cpu")  # NCCL on GPUs
+config, notes = apply_caps(requested, info.cpu_count, info.gpu_count)
 for note in notes:
     st.info(note)
 if strategy == "dataparallel" and info.gpu_count < 2:
@@ -71,8 +72,14 @@ def start(config: TrainConfig) -> None:
 
 def stop() -> None:
     job = job_runner.current_job()
-    if job is not None and job.owner == owner:
+    if job is not None and job.running and job.owner != owner:
+        st.session_state["training.flash"] = "Only the learner who started the running job can stop it."
+    elif job is not None:
         job_runner.stop_job(job)
+
+
+if (own := job_runner.current_job()) is not None and own.owner == owner:
+    job_runner.heartbeat(own)  # this learner is still here, whatever folder they are looking at
 
 
 fashion = fashion_mnist_folder()
