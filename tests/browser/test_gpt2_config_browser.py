@@ -5,19 +5,23 @@ from urllib.parse import urlencode
 from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, screenshot, wait_for_app_idle
 
 
-def _open(page, app_url, until="The code", **params):
+def _open(page, app_url, until="on the meta device:", **params):
     page.goto(f"{app_url}/gpt2_config" + (f"?{urlencode(params)}" if params else ""))
-    page.get_by_text(until).first.wait_for(timeout=120_000)  # "The code" is the last element: the script finished
+    # The transformers check is drawn last; the first visit also imports transformers, slow on a busy machine.
+    page.get_by_text(until).first.wait_for(timeout=300_000)
     wait_for_app_idle(page, timeout=120)
     return page.locator('[data-testid="stMain"]')
 
 
 def _both_sizes(page, name):
-    page.set_viewport_size(DESKTOP)
+    """Streamlit scrolls an inner container, so the viewport must be as tall as the whole page to capture it."""
+    page.set_viewport_size({**DESKTOP, "height": 5200})
     wait_for_app_idle(page)
+    page.wait_for_timeout(2000)  # tables and the treemap draw on canvases after the text settles
     screenshot(page, f"gpt2_config-{name}-desktop")
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size({**PHONE, "height": 9600})
     wait_for_app_idle(page)
+    page.wait_for_timeout(2000)
     screenshot(page, f"gpt2_config-{name}-phone")
     assert page.locator('[data-testid="stException"]').count() == 0
 
