@@ -1,0 +1,48 @@
+"""The autograd page in a real browser: the lesson's numbers, both graphs drawn, a link that sets the point."""
+
+from tests.browser_support import PHONE, assert_no_streamlit_error, screenshot
+
+# Tall enough that the whole lesson (graph, gradients, landscape, SimpleNet) is in one screenshot.
+TALL = 9000
+PATIENCE_MS = 300_000  # the page draws 3 graphs and 4 plotly charts; a shared 2-core machine can be slow
+
+
+def _open(page, url: str, width: int) -> str:
+    """Load the page and wait for its last pictures: every graph and plotly chart drawn. Returns the main text."""
+    page.set_viewport_size({"width": width, "height": TALL})
+    page.goto(url)
+    page.get_by_text("Parameter before and after the step").wait_for(timeout=PATIENCE_MS)
+    page.locator('[data-testid="stGraphVizChart"] svg').nth(2).wait_for(timeout=PATIENCE_MS)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(3).wait_for(timeout=PATIENCE_MS)
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_lesson_point_shows_the_lessons_gradients_and_both_graphs(browser_page, app_url):
+    text = _open(browser_page, f"{app_url}/autograd", 1280)
+    assert "−0.0898" in text and "−0.0817" in text
+    assert "agree to 1e-6" in text
+    svgs = browser_page.locator('[data-testid="stGraphVizChart"] svg')
+    assert svgs.count() == 3  # the walk, then ours beside PyTorch's
+    assert "data 0.9183" in svgs.first.text_content()  # a = σ(2.42) in the sigmoid record
+    torch_svg = svgs.nth(2).text_content()
+    assert "MulBackward0" in torch_svg and "AccumulateGrad" in torch_svg
+    charts = browser_page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.count() == 4 and "Loss landscape" in charts.first.text_content()
+    assert_no_streamlit_error(browser_page)
+    screenshot(browser_page, "autograd-desktop")
+
+
+def test_phone_width_shows_the_same_lesson(browser_page, app_url):
+    text = _open(browser_page, f"{app_url}/autograd", PHONE["width"])
+    assert "−0.0898" in text
+    assert_no_streamlit_error(browser_page)
+    screenshot(browser_page, "autograd-phone")
+
+
+def test_a_shared_link_to_a_saturated_neuron_shows_finite_correct_numbers(browser_page, app_url):
+    text = _open(browser_page, f"{app_url}/autograd?x=5&w=10&b=0&y=0", 1280)
+    assert "σ has saturated" in text and "nan" not in text.lower().split()
+    assert "50.0000" in text  # L = |z| = 50; the unfused float32 form would say 100
+    assert "−0.0898" not in text
+    assert_no_streamlit_error(browser_page)
+    screenshot(browser_page, "autograd-saturated-desktop")
