@@ -91,13 +91,8 @@ with st.expander("Why does \"124M\" have three answers?", expanded=config == gc.
         f"This configuration without position embeddings (nanoGPT's way): {param_count.nanogpt_count(config):,}."
     )
 
-rows = [
-    {"Component": c.name, "Shape": c.shape, "One copy": c.count, "Copies": c.copies, "Total": c.total,
-     "Share": c.total / n_params}
-    for c in param_count.components(config)
-]
 st.dataframe(
-    pd.DataFrame(rows), hide_index=True,
+    pd.DataFrame(param_count.table_rows(config)), hide_index=True,
     column_config={"Share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
                    "One copy": st.column_config.NumberColumn(format="localized"),
                    "Total": st.column_config.NumberColumn(format="localized")},

@@ -70,6 +70,18 @@ def components(config: GPTConfig) -> list[Component]:
     return parts
 
 
+def table_rows(config: GPTConfig) -> list[dict]:
+    """The breakdown as table rows. Counts past 64-bit integers (absurd configurations) become text, since a
+    dataframe column cannot hold them as numbers; the page still shows every digit."""
+    n = total(config)
+    exact = n < 2**63
+    return [
+        {"Component": c.name, "Shape": c.shape, "One copy": c.count if exact else f"{c.count:,}", "Copies": c.copies
+         if exact else f"{c.copies:,}", "Total": c.total if exact else f"{c.total:,}", "Share": c.total / n}
+        for c in components(config)
+    ]
+
+
 def per_layer(config: GPTConfig) -> int:
     """One transformer block: 12 d^2 + 13 d with QKV bias (12 d^2 + 10 d without)."""
     return sum(c.count for c in components(config) if c.group == "Each block")

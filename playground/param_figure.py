@@ -31,6 +31,8 @@ def treemap(config: GPTConfig) -> go.Figure:
         parents.append(c.group)
         values.append(c.total)
         colors.append(COLORS[c.group])
+    if total >= 2**53:  # past what JavaScript numbers hold exactly; plotly sends floats anyway
+        values = [float(v) for v in values]
     figure = go.Figure(
         go.Treemap(
             ids=ids,

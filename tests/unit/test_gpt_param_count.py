@@ -92,3 +92,12 @@ def test_random_valid_configs_match_transformers(config):
     assert config.problems() == []
     assert param_count.total(config) == comparable_hf_count(config)
     assert sum(c.total for c in param_count.components(config)) == param_count.total(config)
+
+
+def test_table_rows_keep_numbers_and_switch_to_exact_text_past_64_bit():
+    rows = param_count.table_rows(LESSON_124M)
+    assert [r["Component"] for r in rows][:2] == ["Token embedding", "Position embedding"]
+    assert sum(r["Total"] for r in rows) == 163_009_536 and abs(sum(r["Share"] for r in rows) - 1) < 1e-12
+    d = 10**15
+    huge = GPTConfig(vocab_size=d, context_length=d, emb_dim=d, n_heads=1, n_layers=d)
+    assert param_count.table_rows(huge)[0]["Total"] == f"{d * d:,}"
