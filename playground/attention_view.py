@@ -44,6 +44,26 @@ window.require = window.requirejs;
 window.require.config = function () {};
 """
 
+# bertviz's model view is a fixed 970 px wide SVG; give it a viewBox that follows its width/height attributes so
+# CSS can shrink it to the column (a Streamlit page or a phone) instead of cutting off the last heads.
+_FIT_TO_WIDTH = """
+<script>
+(function () {
+  function fit() {
+    document.querySelectorAll('#vis svg').forEach(function (svg) {
+      var w = svg.getAttribute('width'), h = svg.getAttribute('height');
+      if (w && h) { svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h); }
+      svg.style.maxWidth = '100%';
+      svg.style.height = 'auto';
+    });
+  }
+  new MutationObserver(fit).observe(document.body, {subtree: true, childList: true, attributes: true,
+                                                    attributeFilter: ['width', 'height']});
+  fit();
+})();
+</script>
+"""
+
 _CDN_SCRIPT_TAG = re.compile(r"<script\s+src=[\"'][^\"']*[\"']\s*>\s*</script>", re.IGNORECASE)
 _REQUIRE_CONFIG = re.compile(r"require\.config\(\{.*?\}\);", re.DOTALL)
 _SCRIPT_OPEN = '\n<script type="text/javascript">\n'
@@ -101,7 +121,9 @@ def _safe_json(params) -> str:
     return json.dumps(params).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _offline_document(bertviz_html: str, js_file: str, note: str | None, background: str) -> str:
+def _offline_document(
+    bertviz_html: str, js_file: str, note: str | None, background: str, fit_width: bool = False
+) -> str:
     """Rebuild bertviz's page as a standalone document: its markup, its JS, d3/jQuery inlined, no CDN.
 
     bertviz pastes the params JSON into its JS with str.replace, which also fills a comment and leaves user tokens
@@ -120,7 +142,7 @@ def _offline_document(bertviz_html: str, js_file: str, note: str | None, backgro
     if n_configs != 1 or _PARAMS_MARKER not in js:
         raise RuntimeError(f"bertviz's {js_file} no longer has require.config + PYTHON_PARAMS; check it against 1.4.1.")
     js = js.replace(_PARAMS_MARKER, f"const params = {_safe_json(params)};", 1)
-    body = _CDN_SCRIPT_TAG.sub("", markup) + f"\n<script>\n{js}\n</script>\n"
+    body = _CDN_SCRIPT_TAG.sub("", markup) + f"\n<script>\n{js}\n</script>\n" + (_FIT_TO_WIDTH if fit_width else "")
     note_html = f'<p class="note">{_escape(note)}</p>' if note else ""
     text_color = "black" if background == "white" else "#ccc"
     return f"""<!DOCTYPE html>
@@ -212,4 +234,6 @@ def model_view_html(
         html_action="return",
     ).data
     background = "white" if display_mode == "light" else "black"
-    return _offline_document(html, "model_view.js", _cut_note(len(shown_tokens), n_total), background=background)
+    return _offline_document(
+        html, "model_view.js", _cut_note(len(shown_tokens), n_total), background=background, fit_width=True
+    )
