@@ -21,6 +21,7 @@ import copy
 import math
 import platform
 import random
+import re
 import shlex
 import sys
 import time
@@ -66,6 +67,9 @@ def parse_args(argv=None):
         "(emulated bf16 was 10x slower than fp32 on the AVX2 machine that trained the bundled models)",
     )
     p.add_argument("--seed", type=int, default=1337)
+    p.add_argument("--init-from", default=None,
+                   help="continue training the model (and keep the tokenizer) saved in this folder; its card's "
+                        "training history is carried over into the new card")
     args = p.parse_args(argv)
     defaults = {"gpt": (128, 8, 1e-3), "bert": (64, 16, 5e-4)}[args.model]
     args.block_size = args.block_size or defaults[0]
@@ -148,15 +152,22 @@ def size_on_disk(folder: Path) -> float:
 def train_gpt(args, train_text, val_text):
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    tok = train_byte_level_bpe(train_text, args.vocab_size)
+    history = earlier_stages(args.init_from)
+    if args.init_from:
+        model, tok = reload("gpt", Path(args.init_from))
+    else:
+        tok = train_byte_level_bpe(train_text, args.vocab_size)
     ids = torch.tensor(tok(train_text, add_special_tokens=False)["input_ids"], dtype=torch.long)
     print(f"GPT tokenizer: {len(tok)} tokens; train stream {len(ids)} tokens", flush=True)
-    config = GPT2Config(
-        vocab_size=len(tok), n_positions=2 * args.block_size, n_embd=args.d_model, n_layer=args.layers,
-        n_head=args.heads, resid_pdrop=0.1, embd_pdrop=0.1, attn_pdrop=0.1,
-        bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id,
-    )
-    model = GPT2LMHeadModel(config)
+    if args.init_from:
+        config = model.config
+    else:
+        config = GPT2Config(
+            vocab_size=len(tok), n_positions=2 * args.block_size, n_embd=args.d_model, n_layer=args.layers,
+            n_head=args.heads, resid_pdrop=0.1, embd_pdrop=0.1, attn_pdrop=0.1,
+            bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id,
+        )
+        model = GPT2LMHeadModel(config)
     gen = torch.Generator().manual_seed(args.seed)
     quick_text = val_text[:CARD_SUBSET_CHARS]
 
@@ -192,6 +203,7 @@ def train_gpt(args, train_text, val_text):
         cmd=command_line(), full=full, subset=subset, subset_chars=CARD_SUBSET_CHARS, stats=stats,
         minutes=stats["seconds"] / 60, hw=hardware(), samples="\n\n".join(f"```text\n{s}\n```" for s in samples),
         train_chars=len(train_text), val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision),
+        history=history,
     )
     (args.out / "README.md").write_text(card, encoding="utf-8")
 
@@ -212,16 +224,23 @@ def _lines(tok, text):
 def train_bert(args, train_text, val_text):
     from transformers import BertConfig, BertForPreTraining
 
-    tok = train_wordpiece(train_text, args.vocab_size)
+    history = earlier_stages(args.init_from)
+    if args.init_from:
+        model, tok = reload("bert", Path(args.init_from))
+    else:
+        tok = train_wordpiece(train_text, args.vocab_size)
     train_lines, val_lines = _lines(tok, train_text), _lines(tok, val_text)
     print(f"BERT tokenizer: {len(tok)} tokens; {len(train_lines)} train lines, {len(val_lines)} held-out lines",
           flush=True)
-    config = BertConfig(
-        vocab_size=len(tok), hidden_size=args.d_model, num_hidden_layers=args.layers,
-        num_attention_heads=args.heads, intermediate_size=4 * args.d_model,
-        max_position_embeddings=2 * args.block_size, pad_token_id=tok.pad_token_id,
-    )
-    model = BertForPreTraining(config)
+    if args.init_from:
+        config = model.config
+    else:
+        config = BertConfig(
+            vocab_size=len(tok), hidden_size=args.d_model, num_hidden_layers=args.layers,
+            num_attention_heads=args.heads, intermediate_size=4 * args.d_model,
+            max_position_embeddings=2 * args.block_size, pad_token_id=tok.pad_token_id,
+        )
+        model = BertForPreTraining(config)
     rng = random.Random(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
     max_pair = args.block_size - 3  # room for [CLS] A [SEP] B [SEP]
@@ -256,9 +275,23 @@ def train_bert(args, train_text, val_text):
         params=n_params / 1e6, size=size_on_disk(args.out), cfg=config, vocab=len(tok), args=args,
         cmd=command_line(), held=held, mlm_ppl=math.exp(held.mlm_loss), words=words, examples=examples,
         stats=stats, minutes=stats["seconds"] / 60, hw=hardware(), train_chars=len(train_text),
-        val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision),
+        val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision), history=history,
     )
     (args.out / "README.md").write_text(card, encoding="utf-8")
+
+
+def earlier_stages(folder) -> str:
+    """When training continues from a saved model, its card's stages (command, steps, time) come along."""
+    if not folder:
+        return ""
+    card = (Path(folder) / "README.md").read_text(encoding="utf-8")
+    older = re.search(r"Earlier stages of this model's training:\n(.*?)\n\n", card, re.S)
+    steps = re.search(r"^- ([\d,]+ steps, [\d,]+ training tokens in [\d.]+ minutes)\.", card, re.M)
+    command = re.search(r"```bash\n(.*?)\n```", card, re.S)
+    lines = older.group(1).splitlines() if older else []
+    lines.append(f"  - `{command.group(1) if command else '?'}`: {steps.group(1) if steps else '?'}")
+    return "- Earlier stages of this model's training:\n" + "\n".join(lines) + "\n\n" + \
+        "  This run continued from those weights (a fresh optimizer and learning-rate schedule).\n"
 
 
 def reload(kind: str, out: Path):
@@ -306,7 +339,7 @@ It has read about 1 MB of Shakespeare and nothing else: expect play-shaped text,
 ```bash
 {cmd}
 ```
-
+{history}
 ## Validation (held-out last 10%)
 Every held-out token predicted once, in windows of {args.block_size} tokens.
 
@@ -359,7 +392,7 @@ BERT pages work offline. It has read about 1 MB of Shakespeare and nothing else.
 ```bash
 {cmd}
 ```
-
+{history}
 ## Validation (held-out last 10%, 1,000 pairs with a fixed seed)
 
 | figure | value |
