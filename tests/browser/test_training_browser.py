@@ -2,7 +2,7 @@
 
 import time
 
-from tests.browser_support import PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
+from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
 
 
 def wait_for(page, condition, timeout: float = 300, what: str = "") -> None:
@@ -40,3 +40,18 @@ def test_curves_appear_live_and_the_finished_run_is_shown_on_desktop_and_phone(b
     assert "Done: every rank wrote its" in main.inner_text()
     assert_no_streamlit_error(page)
     screenshot(page, "training-phone")
+
+
+def test_a_one_worker_run_after_a_two_worker_run_gives_the_speedup_chart(browser_page, app_url):
+    page = browser_page
+    for workers in (2, 1):
+        open_at(page, f"{app_url}/training?epochs=2&workers={workers}&strategy=ddp&run=", DESKTOP)
+        page.get_by_role("button", name="▶ Start training").click()
+        main = page.locator('[data-testid="stMain"]')
+        wait_for(page, lambda: "Done: every rank wrote its" in main.inner_text(), what=f"the {workers}-worker run")
+    wait_for_app_idle(page)
+    heading = page.get_by_text("Runs on this server")
+    heading.scroll_into_view_if_needed()
+    wait_for(page, lambda: "Speedup over 1 worker" in main.inner_text(), what="the scaling chart")
+    assert_no_streamlit_error(page)
+    screenshot(page, "training-runs-desktop")
