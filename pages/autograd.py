@@ -6,12 +6,19 @@ import streamlit as st
 
 from playground.autograd_code import descent_code, neuron_code, simple_net_code
 from playground.autograd_figures import before_after_heatmaps, gradient_heatmaps, landscape_figure, loss_curve_figure
-from playground.autograd_graph import STEP_COUNT, correspondence_markdown, neuron_dot, pass_steps, steps_table, torch_graph
+from playground.autograd_graph import (
+    STEP_COUNT,
+    correspondence_markdown,
+    neuron_dot,
+    step_markdown,
+    steps_table,
+    torch_graph,
+)
 from playground.gradient_check import compare_gradients, gradient_table, torch_neuron, unfused_goes_wrong
 from playground.gradient_descent import MAX_LEARNING_RATE, MAX_STEPS, check_descent, descend
 from playground.sigmoid_neuron import LESSON, chain_rule_latex, check_point, forward_backward
 from playground.sigmoid_neuron import format_number as fmt
-from playground.simple_net import LEARNING_RATE, MAX_SEED, check_seed, one_training_step
+from playground.simple_net import LEARNING_RATE, MAX_SEED, check_seed, five_steps_markdown, one_training_step
 from ui.code import show_code
 from ui.state import PageState
 
@@ -50,13 +57,7 @@ def neuron_section(point):
                      key=ps.key("step", STEP_COUNT, whole(0, STEP_COUNT)))
     graph, explain = st.columns([3, 2])
     graph.graphviz_chart(neuron_dot(p, step), width="stretch")
-    if step:
-        s = pass_steps(p)[step - 1]
-        explain.markdown(f"**Step {step}, {s.direction} pass, node `{s.node}`:** {s.what} = {s.chain} = **{fmt(s.value)}**"
-                         + (f"  \nlocal derivative: {s.local}" if s.local_value is not None else ""))
-    else:
-        explain.markdown("**Step 0:** only the inputs x, w, b and y are known; press the slider on to run the "
-                         "forward pass.")
+    explain.markdown(step_markdown(p, step))
     with st.expander("Every step of both passes"):
         st.table(steps_table(p))
 
@@ -77,7 +78,7 @@ def neuron_section(point):
     if all(r.agree for r in rows):
         st.success("The chain rule by hand, `torch.autograd` and central finite differences agree to 1e-6.")
     else:
-        st.error("The three gradients do NOT agree to 1e-6 here; see the largest difference column.")
+        st.error("The three gradients do NOT agree to 1e-6 here; see the max gap column.")
 
     st.header("PyTorch's own graph")
     st.markdown("`loss.backward()` walks the chain of `grad_fn` objects that the forward pass recorded. "
@@ -127,22 +128,12 @@ def simple_net_section():
         st.error(str(err))
         return
     t = one_training_step(int(seed))
-    dead = [int(i) for i in (t.hidden[0] == 0).nonzero()[0]]
-    off = ("here every unit is on" if not dead else f"here unit {dead[0]} is off, so its row of ∂L/∂fc1.weight is "
-           "all zeros" if len(dead) == 1 else f"here units {', '.join(map(str, dead))} are off, so their rows of "
-           "∂L/∂fc1.weight are all zeros")
-    st.markdown(
-        f"1. `optimizer.zero_grad()`: every `.grad` is cleared, because `backward()` adds to it.\n"
-        f"2. **Forward**: x → fc1 → ReLU ({5 - len(dead)} of 5 hidden units active) → fc2 → σ gives "
-        f"output **{fmt(t.output)}**; autograd records each operation.\n"
-        f"3. **Loss**: BCE(output, 1) = **{fmt(t.loss)}**.\n"
-        f"4. **`loss.backward()`**: the chain rule from the loss back through σ, fc2, ReLU and fc1 fills "
-        f"every `.grad` (heatmaps below). A ReLU unit that is off passes no gradient: {off}.\n"
-        f"5. **`optimizer.step()`**: every weight moves by −{LEARNING_RATE} × its gradient. The same input now "
-        f"gives loss **{fmt(t.loss_after)}**.")
+    st.markdown(five_steps_markdown(t))
     st.caption("Red is a positive gradient (the step will lower that weight), blue a negative one (it will raise it).")
     st.plotly_chart(gradient_heatmaps(t), width="stretch")
-    name = st.selectbox("Parameter before and after the step", list(t.grads), key=ps.key("param", "fc2.weight", one_of(list(t.grads))))
+    options = list(t.grads)
+    name = st.selectbox("Parameter before and after the step", options,
+                        key=ps.key("param", "fc2.weight", one_of(options)))
     st.plotly_chart(before_after_heatmaps(t, name), width="stretch")
     show_code(simple_net_code(int(seed)))
 
@@ -155,7 +146,7 @@ ps = PageState("autograd")
 columns = st.columns(4)
 labels = {"x": "x (input)", "w": "w (weight)", "b": "b (bias)", "y": "y (label, 0…1)"}
 values = {name: col.number_input(label, key=ps.key(name, LESSON[name], finite), step=0.1, format="%.4f")
-          for col, (name, label) in zip(columns, labels.items())}
+          for col, (name, label) in zip(columns, labels.items(), strict=True)}
 ps.show_warnings()
 try:
     point = check_point(**values)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from playground.sigmoid_neuron import NeuronPass, format_number as fmt
+from playground.sigmoid_neuron import NeuronPass
+from playground.sigmoid_neuron import format_number as fmt
 
 FORWARD = "forward"
 BACKWARD = "backward"
@@ -58,6 +59,15 @@ def pass_steps(p: NeuronPass) -> list[PassStep]:
 
 
 STEP_COUNT = 10
+
+
+def step_markdown(p: NeuronPass, step: int) -> str:
+    """What happens at one step of the walk, in a sentence with its numbers."""
+    if step == 0:
+        return "**Step 0:** only the inputs x, w, b and y are known; move the slider to run the forward pass."
+    s = pass_steps(p)[step - 1]
+    text = f"**Step {step}, {s.direction} pass, node `{s.node}`:** {s.what} = {s.chain} = **{fmt(s.value)}**"
+    return text + (f"  \nlocal derivative: {s.local}" if s.local_value is not None else "")
 
 
 def _record(label: str, data: str, grad: str) -> str:

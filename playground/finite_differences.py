@@ -6,7 +6,7 @@ balances the two for losses of order one, so it matches the analytic gradient to
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from playground.sigmoid_neuron import NeuronPoint, loss_at
 

@@ -83,3 +83,24 @@ def one_training_step(seed: int) -> TrainingStep:
 def as_matrix(array: np.ndarray) -> np.ndarray:
     """Biases are vectors; show them as one row so every parameter is a heatmap."""
     return array.reshape(1, -1) if array.ndim == 1 else array
+
+
+def five_steps_markdown(t: TrainingStep) -> str:
+    """The five steps of backpropagation, each tied to the number it produced on screen."""
+    dead = [int(i) for i in (t.hidden[0] == 0).nonzero()[0]]
+    if not dead:
+        off = "here every unit is on"
+    elif len(dead) == 1:
+        off = f"here unit {dead[0]} is off, so its row of ∂L/∂fc1.weight is all zeros"
+    else:
+        off = f"here units {', '.join(map(str, dead))} are off, so their rows of ∂L/∂fc1.weight are all zeros"
+    return (
+        "1. `optimizer.zero_grad()`: every `.grad` is cleared, because `backward()` adds to it.\n"
+        f"2. **Forward**: x → fc1 → ReLU ({5 - len(dead)} of 5 hidden units active) → fc2 → σ gives "
+        f"output **{t.output:.4f}**; autograd records each operation.\n"
+        f"3. **Loss**: BCE(output, 1) = **{t.loss:.4f}**.\n"
+        "4. **`loss.backward()`**: the chain rule from the loss back through σ, fc2, ReLU and fc1 fills "
+        f"every `.grad` (heatmaps below). A ReLU unit that is off passes no gradient: {off}.\n"
+        f"5. **`optimizer.step()`**: every weight moves by −{LEARNING_RATE} × its gradient. The same input now "
+        f"gives loss **{t.loss_after:.4f}**."
+    )

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground.gradient_descent import MAX_STEPS, descend
-from playground.sigmoid_neuron import check_point, forward_backward, format_number
+from playground.sigmoid_neuron import check_point, format_number, forward_backward
 from playground.simple_net import one_training_step
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "autograd.py")

@@ -46,7 +46,7 @@ def test_descent_code_walks_the_same_path():
     path = descend(pt, 2.5, 40)
     ns, printed = _run(descent_code(pt, 2.5, 40))
     assert len(ns["path"]) == len(path)
-    for (step, w, b, loss), s in zip(ns["path"], path):
+    for (step, w, b, loss), s in zip(ns["path"], path, strict=True):
         assert step == s.step and (w, b, loss) == pytest.approx((s.w, s.b, s.loss), abs=1e-9)
     last = path[-1]
     assert f"w = {last.w:.4f}   b = {last.b:.4f}   L = {last.loss:.4f}" in printed

@@ -30,7 +30,7 @@ def test_path_is_what_torch_sgd_does(point, lr, steps):
 
 def test_loss_goes_down_with_a_sensible_learning_rate():
     losses = [s.loss for s in descend(check_point(**LESSON), 1.0, 30)]
-    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+    assert all(later < earlier for earlier, later in zip(losses, losses[1:], strict=False))
 
 
 def test_surface_is_the_neurons_loss_on_a_grid_around_the_path():

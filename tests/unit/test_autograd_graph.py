@@ -4,7 +4,7 @@ import re
 
 from playground.autograd_graph import STEP_COUNT, correspondence, neuron_dot, pass_steps, steps_table, torch_graph
 from playground.gradient_check import torch_neuron
-from playground.sigmoid_neuron import LESSON, check_point, forward_backward, format_number
+from playground.sigmoid_neuron import LESSON, check_point, format_number, forward_backward
 
 LESSON_PASS = forward_backward(check_point(**LESSON))
 

@@ -16,7 +16,7 @@ from playground.gradient_check import (
     torch_neuron,
     unfused_goes_wrong,
 )
-from playground.sigmoid_neuron import INPUT_LIMIT, LESSON, check_point, forward_backward, format_number
+from playground.sigmoid_neuron import INPUT_LIMIT, LESSON, check_point, format_number, forward_backward
 
 
 def test_lesson_example_gives_the_lessons_gradients_to_four_decimals():

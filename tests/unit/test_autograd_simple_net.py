@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from playground.simple_net import LEARNING_RATE, MAX_SEED, one_training_step
+from playground.simple_net import LEARNING_RATE, MAX_SEED, five_steps_markdown, one_training_step
 
 
 def _sigmoid(v):
@@ -45,3 +45,10 @@ def test_same_seed_same_step_and_seeds_are_capped():
         one_training_step(MAX_SEED + 1)
     with pytest.raises(ValueError, match="seed"):
         one_training_step(-1)
+
+
+def test_five_steps_text_carries_the_steps_own_numbers():
+    t = one_training_step(0)
+    text = five_steps_markdown(t)
+    assert f"output **{t.output:.4f}**" in text and f"= **{t.loss:.4f}**" in text
+    assert f"gives loss **{t.loss_after:.4f}**" in text and "here unit 2 is off" in text
