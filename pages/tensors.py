@@ -5,7 +5,8 @@ import streamlit as st
 import torch
 
 from playground.tensor_code import generate_code
-from playground.tensor_dtypes import DTYPES, EXPLANATIONS as LOSSES
+from playground.tensor_dtypes import DTYPES, example_rows
+from playground.tensor_dtypes import summary as conversion_summary
 from playground.tensor_lesson import OP_LABELS, OPS, TensorSettings, facts_markdown, run
 from playground.tensor_ops import OPERATORS, Panel
 from playground.tensor_plots import MAX_SLICES, heatmap, slice_count
@@ -52,7 +53,7 @@ link_notes = st.container()  # filled once every widget has read the URL
 
 setup, picture = st.columns([1, 2], gap="large")
 with setup:
-    st.header("1 · Build a tensor")
+    st.subheader("1 · Build a tensor")
     kind = select("Start from", "source", list(KINDS), "preset", format_func=SOURCE_LABELS.get)
     source = dict(kind=kind)
     if kind == "preset":
@@ -65,12 +66,12 @@ with setup:
         source["shape"] = st.text_input("Shape (sizes separated by commas)", key=ps.key("shape", "2, 3"))
         if kind == "random":
             source["seed"] = number("Seed", "seed", 0, 0, 10_000)
-    st.header("2 · Change the dtype")
+    st.subheader("2 · Change the dtype")
     dtype = select("x = x.to(…)", "dtype", ["keep", *DTYPES], "keep",
                    format_func=lambda d: "keep as built" if d == "keep" else f"torch.{d}")
     grad = st.toggle("requires_grad", help="Let autograd record every operation on x, for .backward()", key=ps.key("grad", False, as_bool))
 
-st.header("3 · Operate on it")
+st.subheader("3 · Operate on it")
 controls = iter(st.columns(4))
 with next(controls):
     op = select("Operation", "op", list(OPS), "reshape", format_func=OP_LABELS.get)
@@ -125,17 +126,13 @@ with picture:
     st.markdown(facts_markdown(lesson))
     if lesson.conversion is not None:
         c = lesson.conversion
-        if c.lossless:
-            st.success(f"`.to(torch.{dtype})` kept every value exactly ({lesson.original.dtype} → {dtype}).")
-        else:
-            st.warning(f"`.to(torch.{dtype})` changed **{c.changed} of {x.numel()}** values: "
-                       + "; ".join(f"**{n} {reason}** ({LOSSES[reason]})" for reason, n in c.counts.items()))
-            st.dataframe(pd.DataFrame([{"index": str(list(e.index)), "before": e.before, "after": e.after, "why": e.reason}
-                                       for e in c.examples]), hide_index=True, height=min(36 * len(c.examples) + 40, 260))
+        (st.success if c.lossless else st.warning)(conversion_summary(c))
+        if not c.lossless:
+            st.dataframe(pd.DataFrame(example_rows(c)), hide_index=True, height=min(36 * len(c.examples) + 40, 260))
     if lesson.grad_error:
         st.error(f"PyTorch: `{lesson.grad_error}`\n\n{lesson.grad_explanation}")
 
-st.subheader(f"`{OP_LABELS[op]}`")
+st.markdown(f"##### `{OP_LABELS[op]}`")
 if lesson.op_error:
     st.error(lesson.op_error)
 else:
@@ -168,7 +165,7 @@ else:
         with cols[n % per_row]:
             draw(panel, f"fig-op-{n}")
 
-st.header("4 · What PyTorch adds to NumPy")
+st.subheader("4 · What PyTorch adds to NumPy")
 st.markdown(
     f"- **Autograd**: with requires_grad on, every result remembers the operation that made it in `grad_fn` "
     f"(above: **{'on' if grad else 'off'}**), so `.backward()` can compute gradients. NumPy arrays have no such memory.\n"

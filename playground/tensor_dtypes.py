@@ -106,3 +106,16 @@ EXPLANATIONS = {
     "truncation": "converting a float to an integer drops the fractional part (towards zero)",
     "collapsed to bool": "every non-zero becomes True (1), so the magnitude is gone",
 }
+
+
+def summary(c: Conversion) -> str:
+    """One markdown sentence: how many values changed and why."""
+    call = f"`.to(torch.{dtype_name(c.after.dtype)})`"
+    if c.lossless:
+        return f"{call} kept every value exactly ({dtype_name(c.before.dtype)} → {dtype_name(c.after.dtype)})."
+    reasons = "; ".join(f"**{n} {reason}** ({EXPLANATIONS[reason]})" for reason, n in c.counts.items())
+    return f"{call} changed **{c.changed} of {c.before.numel()}** values: {reasons}"
+
+
+def example_rows(c: Conversion) -> list[dict]:
+    return [{"index": str(list(e.index)), "before": e.before, "after": e.after, "why": e.reason} for e in c.examples]

@@ -9,9 +9,17 @@ def _url(app_url, **params):
     return f"{app_url}/tensors" + (f"?{urlencode(params)}" if params else "")
 
 
+def _charts(page, at_least: int):
+    """Plotly's chart code loads lazily, after the text: wait until the charts themselves are drawn."""
+    charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
+    charts.nth(at_least - 1).wait_for(timeout=120_000)
+    return page.locator('[data-testid="stPlotlyChart"]')
+
+
 def _open(page, app_url, **params):
     open_at(page, _url(app_url, **params), DESKTOP)
     page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=120_000)  # the last section: the script ran
+    _charts(page, 2)
     return page.locator('[data-testid="stMain"]')
 
 
@@ -21,6 +29,7 @@ def _both_sizes(page, name):
     for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         open_at(page, url, viewport)
         page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=120_000)
+        _charts(page, 2)
         assert page.locator('[data-testid="stException"]').count() == 0
         screenshot(page, f"tensors-{name}-{size}")
 
@@ -30,7 +39,7 @@ def test_default_page_shows_the_facts_heatmaps_and_the_code(browser_page, app_ur
     text = main.inner_text()
     assert "torch.tensor([[1, 2], [3, 4]])" in text
     assert "int64" in text and "(2, 1)" in text  # dtype and strides of the 2D preset
-    assert browser_page.locator('[data-testid="stPlotlyChart"]').count() >= 3  # x, then before and after
+    assert _charts(browser_page, 3).count() == 3  # x, then before and after
     assert "The code" in text
     assert_no_streamlit_error(browser_page)
     assert "op=reshape" in browser_page.url  # settings are written into the link
@@ -59,6 +68,7 @@ def test_a_3d_tensor_in_float16_with_broadcasting(browser_page, app_url):
                  other="[1, 10, 100, 1000]", operator="*")
     text = main.inner_text()
     assert "float16" in text and "(3, 2, 4)" in text
-    assert "[2, :, :]" in text  # slices of the 3D tensor are drawn
+    titles = browser_page.locator('[data-testid="stPlotlyChart"] text.annotation-text').all_text_contents()
+    assert "[2, :, :]" in titles  # slices of the 3D tensor are drawn
     assert_no_streamlit_error(browser_page)
     _both_sizes(browser_page, "3d-broadcast")

@@ -57,3 +57,12 @@ def test_examples_give_the_index_in_the_original_shape():
 def test_unknown_dtype_is_a_clear_error():
     with pytest.raises(TensorInputError, match="Unknown dtype"):
         lookup("float8")
+
+
+def test_summary_counts_the_changes_and_names_the_reasons():
+    from playground.tensor_dtypes import example_rows, summary
+
+    lossy = convert(torch.tensor([0.5, 1.5, 2.0]), torch.int64)
+    assert summary(lossy).startswith("`.to(torch.int64)` changed **2 of 3** values: **2 truncation**")
+    assert [row["after"] for row in example_rows(lossy)] == [0, 1]
+    assert "kept every value exactly (int64 → float32)" in summary(convert(torch.tensor([1, 2]), torch.float32))
