@@ -36,7 +36,7 @@ def one_of(options):
     return cast
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner="Reading the model's mind at this step…")  # shared, read-only: no copies
 def analyse(model_name, ids: tuple, _model):
     """Everything drawn from one forward pass over the text so far: logits, the logit lens, attention."""
     sequence = torch.tensor(ids)

@@ -83,7 +83,7 @@ def entropy_chart(entropies: Sequence[float], chosen_probs: Sequence[float], pie
     figure.add_scatter(x=steps, y=list(chosen_probs), mode="lines", name="p(chosen token)", yaxis="y2",
                        line=dict(dash="dot"), customdata=labels,
                        hovertemplate="step %{x} → %{customdata}<br>p = %{y:.3f}<extra></extra>")
-    figure.update_layout(xaxis_title="step (generated token)", yaxis_title="entropy (bits)",
+    figure.update_layout(xaxis_title="step (generated token)", yaxis=dict(title="entropy (bits)", rangemode="tozero"),
                          yaxis2=dict(title="p(chosen)", overlaying="y", side="right", range=[0, 1], tickmode="linear", tick0=0,
                                      dtick=0.2, showgrid=False),
                          height=340, margin=dict(l=10, r=10, t=30, b=10),

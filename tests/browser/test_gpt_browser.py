@@ -3,6 +3,8 @@ on a projector (1280 wide) and on a phone (390 wide)."""
 
 from tests.browser_support import PHONE, assert_no_streamlit_error, screenshot, wait_for_app_idle
 
+WHOLE_PAGE_DESKTOP = {"width": 1280, "height": 6500}  # Streamlit scrolls an inner box: a tall window shows it all
+WHOLE_PAGE_PHONE = {"width": PHONE["width"], "height": 11000}
 COLOURED_TOKEN = '[data-testid="stMain"] span[title^="p = "]'
 
 
@@ -28,9 +30,11 @@ def test_gpt_page_generates_coloured_text_and_regenerates_from_a_new_prompt(brow
     coloured = page.locator('[data-testid="stMain"] [data-testid="stHtml"]').filter(has=page.locator('span[title^="p = "]'))
     assert coloured.first.inner_text().startswith("JULIET:")
     assert "prompt=JULIET" in page.url  # the prompt lives in the URL
+    page.set_viewport_size(WHOLE_PAGE_DESKTOP)
+    wait_for_app_idle(page, timeout=240)
     screenshot(page, "gpt-desktop")
 
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(WHOLE_PAGE_PHONE)
     wait_for_app_idle(page, timeout=240)
     assert_no_streamlit_error(page)
     assert page.locator(COLOURED_TOKEN).count() > 5
