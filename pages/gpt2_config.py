@@ -81,15 +81,8 @@ def show_meta_check():
 
 
 with st.expander("Why does \"124M\" have three answers?", expanded=config == gc.LESSON_124M):
-    st.markdown(
-        "- Hugging Face's `gpt2` has **124,439,808** parameters: QKV biases and tied embeddings.\n"
-        "- The lesson's `GPT_CONFIG_124M` (no QKV bias) has **124,412,160** with tied embeddings, 27,648 fewer "
-        "(12 layers x 3 x 768 biases), and **163,009,536** untied, as its code builds it: the separate `out_head` "
-        "adds 50,257 x 768 = 38,597,376.\n"
-        "- nanoGPT prints **123.65M** because `get_num_params()` leaves out the position embeddings "
-        "(1,024 x 768 = 786,432).\n\n"
-        f"This configuration without position embeddings (nanoGPT's way): {param_count.nanogpt_count(config):,}."
-    )
+    st.markdown(param_count.THREE_ANSWERS_124M)
+    st.markdown(f"This configuration without position embeddings (nanoGPT's way): {param_count.nanogpt_count(config):,}.")
 
 st.dataframe(
     pd.DataFrame(param_count.table_rows(config)), hide_index=True,

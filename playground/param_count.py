@@ -25,6 +25,16 @@ META_CHECK_MAX_LAYERS = 48
 META_CHECK_MAX_TENSOR = 2**62
 
 
+THREE_ANSWERS_124M = (
+    "- Hugging Face's `gpt2` has **124,439,808** parameters: QKV biases and tied embeddings.\n"
+    "- The lesson's `GPT_CONFIG_124M` (no QKV bias) has **124,412,160** with tied embeddings, 27,648 fewer "
+    "(12 layers x 3 x 768 biases), and **163,009,536** untied, as its code builds it: the separate `out_head` "
+    "adds 50,257 x 768 = 38,597,376.\n"
+    "- nanoGPT prints **123.65M** because `get_num_params()` leaves out the position embeddings "
+    "(1,024 x 768 = 786,432)."
+)
+
+
 @dataclass(frozen=True)
 class Component:
     name: str

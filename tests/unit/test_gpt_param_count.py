@@ -101,3 +101,12 @@ def test_table_rows_keep_numbers_and_switch_to_exact_text_past_64_bit():
     d = 10**15
     huge = GPTConfig(vocab_size=d, context_length=d, emb_dim=d, n_heads=1, n_layers=d)
     assert param_count.table_rows(huge)[0]["Total"] == f"{d * d:,}"
+
+
+def test_the_pages_explanation_of_124m_quotes_numbers_this_module_computes():
+    text = param_count.THREE_ANSWERS_124M
+    small = PRESETS["GPT-2 small (HF gpt2)"]
+    for number in (param_count.total(small), param_count.total(replace(LESSON_124M, tied=True)),
+                   param_count.total(LESSON_124M), param_count.qkv_bias_params(LESSON_124M), 50257 * 768, 1024 * 768):
+        assert f"{number:,}" in text
+    assert f"{param_count.nanogpt_count(small) / 1e6:.2f}M" in text
