@@ -38,7 +38,7 @@ def one_of(options):
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the model's mind at this step…")  # shared, read-only: no copies
 def analyse(model_name, ids: tuple, _model):
-    """Everything drawn from one forward pass over the text so far: logits, the logit lens, attention."""
+    """What the page draws from the text the model had read at one step: its logits, the logit lens, attention."""
     sequence = torch.tensor(ids)
     return gen.step_logits(_model, sequence, len(ids)), logit_lens(_model, sequence[None], top=5), gen.attention_weights(_model, sequence)
 
@@ -185,5 +185,5 @@ st.dataframe([{"layer": r.layer, "top token": visible(name(r.top_tokens[0])), "p
                "p(final top token)": round(r.chosen_prob, 3)} for r in lens], hide_index=True, width="stretch")
 
 model_ref = "assets/models/" + GPT_DIR.name if loaded.source == "bundled" else loaded.name
-show_code(generation_code(shown_prep, model_ref, eos))
+show_code(generation_code(shown_prep, model_ref, eos, inspect=(which, step)))
 ps.publish()

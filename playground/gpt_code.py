@@ -10,40 +10,82 @@ from __future__ import annotations
 from playground.generation import Prepared
 
 
-def _knob_lines(s) -> list[str]:
-    lines = []
+def _knobs(s, indent: str, previous: str) -> list[tuple[str, list[str]]]:
+    """Each active knob as (its name on the page's chart, the lines that apply it to `scores`)."""
+    knobs = []
     if s.repetition_penalty != 1.0:
-        lines += [
-            f"        # repetition penalty {s.repetition_penalty:g}: tokens already in the text become less likely",
-            "        seen = torch.zeros_like(scores, dtype=torch.bool).scatter_(1, ids, True)",
-            f"        scores = torch.where(seen, torch.where(scores < 0, scores * {s.repetition_penalty!r}, scores / {s.repetition_penalty!r}), scores)",
-        ]
+        r = s.repetition_penalty
+        knobs.append((f"repetition penalty {r:g}", [
+            f"# repetition penalty {r:g}: tokens already in the text become less likely",
+            f"seen = torch.zeros_like(scores, dtype=torch.bool).scatter_(1, {previous}, True)",
+            f"scores = torch.where(seen, torch.where(scores < 0, scores * {r!r}, scores / {r!r}), scores)",
+        ]))
+    if s.do_sample and s.temperature != 1.0:
+        knobs.append((f"temperature {s.temperature:g}", [f"scores = scores / {s.temperature!r}  # temperature"]))
+    if s.do_sample and s.top_k > 0:
+        knobs.append((f"top-k {s.top_k}", [
+            f"kth = torch.topk(scores, {s.top_k}).values[:, -1:]  # top-k: keep the {s.top_k} best",
+            "scores = scores.masked_fill(scores < kth, float('-inf'))",
+        ]))
+    if s.do_sample and s.top_p < 1.0:
+        knobs.append((f"top-p {s.top_p:g}", [
+            f"# top-p {s.top_p:g}: keep the most likely tokens until their probability adds up to {s.top_p:g}",
+            "sorted_scores, order = torch.sort(scores, descending=True)",
+            "sorted_probs = sorted_scores.softmax(dim=-1)",
+            f"drop = (sorted_probs.cumsum(dim=-1) - sorted_probs) >= {s.top_p!r}",
+            "drop[:, 0] = False",
+            "scores = scores.masked_fill(torch.zeros_like(drop).scatter_(1, order, drop), float('-inf'))",
+        ]))
+    return [(name, [indent + line for line in lines]) for name, lines in knobs]
+
+
+def _knob_lines(s) -> list[str]:
+    lines = [line for _, block in _knobs(s, " " * 8, "ids") for line in block]
     if not s.do_sample:
-        lines += ["        next_token = scores.argmax(dim=-1)  # greedy: always the most likely token"]
-        return lines
-    if s.temperature != 1.0:
-        lines += [f"        scores = scores / {s.temperature!r}  # temperature"]
-    if s.top_k > 0:
-        lines += [
-            f"        kth = torch.topk(scores, {s.top_k}).values[:, -1:]  # top-k: keep the {s.top_k} best",
-            "        scores = scores.masked_fill(scores < kth, float('-inf'))",
-        ]
-    if s.top_p < 1.0:
-        lines += [
-            f"        # top-p {s.top_p:g}: keep the most likely tokens until their probability adds up to {s.top_p:g}",
-            "        sorted_scores, order = torch.sort(scores, descending=True)",
-            "        sorted_probs = sorted_scores.softmax(dim=-1)",
-            f"        drop = (sorted_probs.cumsum(dim=-1) - sorted_probs) >= {s.top_p!r}",
-            "        drop[:, 0] = False",
-            "        scores = scores.masked_fill(torch.zeros_like(drop).scatter_(1, order, drop), float('-inf'))",
-        ]
-    lines += ["        next_token = torch.multinomial(scores.softmax(dim=-1), 1, generator=generator)[:, 0]"]
+        return lines + ["        next_token = scores.argmax(dim=-1)  # greedy: always the most likely token"]
+    return lines + ["        next_token = torch.multinomial(scores.softmax(dim=-1), 1, generator=generator)[:, 0]"]
+
+
+def _inspector_lines(s, sequences: str, which: int, position: int, step: int) -> list[str]:
+    """The page's "inside one step" chart and logit lens, for one step of one sequence (GPT-2 module names)."""
+    lines = [
+        "",
+        f"# Inside one step: step {step} of sequence {which + 1}, the model's distribution before and after each knob",
+        f"seq = {sequences}[{which}]",
+        f"position = {position}  # the model has read this many tokens",
+        "with torch.no_grad():",
+        "    out = model(input_ids=seq[None, :position], output_hidden_states=True)",
+        "scores = out.logits[:, -1, :].float()",
+        'stages = [("model (softmax of logits)", scores.softmax(dim=-1)[0])]',
+    ]
+    for name, block in _knobs(s, "", "seq[None, :position]"):
+        lines += block + [f"stages.append(({name!r}, scores.softmax(dim=-1)[0]))"]
+    lines += [
+        "for name, probs in stages:",
+        "    top = probs.topk(5)",
+        "    print(f'{name:28}', [(tokenizer.decode(i), round(p, 3)) for p, i in zip(top.values.tolist(), top.indices.tolist())])",
+        "",
+        "# Logit lens: the final layer norm and the unembedding applied after every block, at the last position",
+        "lens = []",
+        "with torch.no_grad():",
+        "    for layer, hidden in enumerate(out.hidden_states):",
+        "        last = hidden[0, -1]",
+        "        if layer < len(out.hidden_states) - 1:  # the last entry has been through ln_f already",
+        "            last = model.transformer.ln_f(last)",
+        "        lens.append(model.lm_head(last).softmax(dim=-1))",
+        "        print(layer, repr(tokenizer.decode(lens[-1].argmax())), round(lens[-1].max().item(), 3))",
+    ]
     return lines
 
 
-def generation_code(prepared: Prepared, model_ref: str, eos_token_id: int | None) -> str:
-    """model_ref: what `from_pretrained` should load (a folder such as assets/models/shakespeare-gpt, or a hub id)."""
+def generation_code(prepared: Prepared, model_ref: str, eos_token_id: int | None,
+                    inspect: tuple[int, int] | None = None) -> str:
+    """model_ref: what `from_pretrained` should load (a folder such as assets/models/shakespeare-gpt, or a hub id).
+    inspect: (sequence index, step from 1) that the page's step chart and logit lens show."""
     s = prepared.settings
+    prompt_len = prepared.input_ids.shape[1]
+    tail = [] if inspect is None else _inspector_lines(
+        s, "out.sequences" if s.num_beams > 1 else "ids", inspect[0], prompt_len + inspect[1] - 1, inspect[1])
     ids = prepared.input_ids[0].tolist()
     head = [
         "import torch",
@@ -72,7 +114,7 @@ def generation_code(prepared: Prepared, model_ref: str, eos_token_id: int | None
             "            break",
             "        chosen_probs.append(out.logits[t][beam].float().softmax(-1)[token].item())",
             "    print(repr(tokenizer.decode(seq[prompt_len:], skip_special_tokens=True)), [round(p, 3) for p in chosen_probs])",
-        ]) + "\n"
+        ] + tail) + "\n"
     loop = [
         "",
         f"ids = ids.repeat({s.num_sequences}, 1)  # one row per sequence",
@@ -103,4 +145,4 @@ def generation_code(prepared: Prepared, model_ref: str, eos_token_id: int | None
         "    print(repr(tokenizer.decode(row, skip_special_tokens=True)))",
         "    print([(tokenizer.decode(t), round(p, 3)) for t, p in zip(row.tolist(), probs.tolist())])",
     ]
-    return "\n".join(head + loop) + "\n"
+    return "\n".join(head + loop + tail) + "\n"

@@ -55,3 +55,30 @@ def test_the_code_for_beam_search_prints_the_pages_beams(tiny_dir):
     assert torch.equal(namespace["out"].sequences, page.sequences)
     for row in page.new_tokens:
         assert repr(tok.decode(row, skip_special_tokens=True)) in printed
+
+
+@pytest.mark.parametrize("settings,which,step", [
+    (Settings(prompt="ROMEO:", max_new_tokens=12, repetition_penalty=1.3), 0, 7),
+    (Settings(prompt="Once upon a time", max_new_tokens=12, do_sample=True, temperature=0.7, top_k=25, top_p=0.8,
+              repetition_penalty=1.1, num_sequences=2, seed=4), 1, 5),
+    (Settings(prompt="ROMEO:", max_new_tokens=10, num_beams=3, num_sequences=2), 1, 4),
+], ids=["greedy", "sampling", "beam"])
+def test_the_code_reproduces_the_step_chart_and_the_logit_lens(tiny_dir, settings, which, step):
+    from playground.generation import step_logits
+    from playground.logit_lens import logit_lens
+    from playground.sampling_filters import stages
+
+    model, tok = load(tiny_dir)
+    prepared = prepare(settings, tok, model)
+    page = generate(model, prepared, tok.eos_token_id)
+    namespace, _ = run_code(generation_code(prepared, str(tiny_dir), tok.eos_token_id, inspect=(which, step)))
+    sequence = page.sequences[which]
+    position = page.prompt_len + step - 1
+    on_screen = stages(step_logits(model, sequence, position), sequence[:position], prepared.settings.knobs)
+    assert [name for name, _ in namespace["stages"]] == [name for name, _ in on_screen]
+    for (_, theirs), (_, ours) in zip(namespace["stages"], on_screen):
+        assert torch.allclose(theirs, ours, atol=1e-6)
+    lens = logit_lens(model, sequence[None, :position], top=1)
+    assert [int(p.argmax()) for p in namespace["lens"]] == [row.top_tokens[0] for row in lens]
+    assert torch.allclose(torch.tensor([float(p.max()) for p in namespace["lens"]]),
+                          torch.tensor([row.top_probs[0] for row in lens]), atol=1e-6)
