@@ -148,3 +148,25 @@ def test_the_code_reproduces_predictions_and_loss(loaded, model_dir, rule_seed):
         assert [q for _, q in code_top] == pytest.approx([q.probability for q in p.top], rel=1e-5)
     assert namespace["loss"].item() == pytest.approx(result.mlm_loss, rel=1e-5)
     assert result.filled_text in printed.getvalue()
+
+
+def test_distilbert_fill_mask_and_its_code_work_without_segments_or_nsp(tmp_path):
+    from transformers import AutoModelForMaskedLM
+
+    from tests.unit.tiny_bert import save_tiny_distilbert
+
+    folder = str(save_tiny_distilbert(tmp_path / "distil"))
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForMaskedLM.from_pretrained(folder, attn_implementation="eager").eval()
+    text = "the cat sat on the mat."
+    enc = encode(tokenizer, text, 64)
+    position = enc.tokens.index("sat")
+    decisions = mask_chosen(enc.input_ids, [position], tokenizer.mask_token_id)
+    result = fill_mask(model, tokenizer, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=3)
+    expected = pipeline("fill-mask", model=folder, tokenizer=folder, device="cpu")(
+        f"the cat {tokenizer.mask_token} on the mat.", top_k=3)
+    assert [p.token_id for p in result.predictions[0].top] == [e["token"] for e in expected]
+    namespace = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(fill_mask_code(folder, False, text, 64, decisions, 3), "the_code", "exec"), namespace)
+    assert namespace["loss"].item() == pytest.approx(result.mlm_loss, rel=1e-5)

@@ -94,3 +94,17 @@ def test_the_classification_code_reproduces_loss_and_logits(loaded, model_dir):
         exec(compile(source, "the_code", "exec"), namespace)
     assert namespace["loss"].item() == pytest.approx(result.loss, rel=1e-5)
     assert namespace["logits"][0].tolist() == pytest.approx(result.logits, rel=1e-5)
+
+
+def test_distilbert_classifier_and_its_code(tmp_path):
+    from tests.unit.tiny_bert import save_tiny_distilbert
+
+    folder = str(save_tiny_distilbert(tmp_path / "distil"))
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model, fresh = load_classifier(folder, "distilbert", seed=2)
+    assert "classifier.weight" in fresh and "pre_classifier.weight" in fresh
+    result = classify(model, tokenizer, fresh)
+    namespace = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(classification_code(folder, "distilbert", 2, LESSON_SENTENCE, LESSON_LABEL), "c", "exec"), namespace)
+    assert namespace["loss"].item() == pytest.approx(result.loss, rel=1e-5)

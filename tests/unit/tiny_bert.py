@@ -39,3 +39,18 @@ def save_tiny_bert(directory: Path, seed: int = 0) -> Path:
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
+
+
+def save_tiny_distilbert(directory: Path, seed: int = 0) -> Path:
+    """DistilBERT: masked-LM head only (no next-sentence head, no segment embeddings)."""
+    from transformers import DistilBertConfig, DistilBertForMaskedLM
+
+    tokenizer = tiny_bert_tokenizer()
+    torch.manual_seed(seed)
+    config = DistilBertConfig(
+        vocab_size=len(tokenizer), dim=32, n_layers=2, n_heads=4, hidden_dim=64, max_position_embeddings=64,
+        attn_implementation="eager",
+    )
+    DistilBertForMaskedLM(config).eval().save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
