@@ -25,6 +25,7 @@ from playground.generation import Settings, StreamingRun, generate_kwargs, prepa
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SLOWDOWN = 0.15
+NO_EOS = None  # never stop early: both sides generate exactly --tokens tokens
 
 
 def models():
@@ -89,15 +90,15 @@ def main():
     print("-" * len(header))
     worst = 0.0
     for name, model, tok, prompt in models():
-        eos = None  # never stop early: both sides generate exactly --tokens tokens
         for label, extra in (("greedy", {}), ("sampling", dict(do_sample=True, temperature=0.8, top_k=50, top_p=0.95))):
             prepared = prepare(Settings(prompt=prompt, max_new_tokens=args.tokens, seed=0, **extra), tok, model)
             with torch.no_grad():
-                bare(model, prepared, eos), instrumented(model, tok, prepared, eos)  # warm-up
+                bare(model, prepared, NO_EOS), instrumented(model, tok, prepared, NO_EOS)  # warm-up
                 rates = {"instrumented": [], "bare": []}
                 for _ in range(args.rounds):  # alternate so background load hits both alike
-                    for side, fn in (("instrumented", lambda: instrumented(model, tok, prepared, eos)),
-                                     ("bare", lambda: bare(model, prepared, eos))):
+                    sides = (("instrumented", lambda m=model, t=tok, p=prepared: instrumented(m, t, p, NO_EOS)),
+                             ("bare", lambda m=model, p=prepared: bare(m, p, NO_EOS)))
+                    for side, fn in sides:
                         rate, n = measure(fn, 1)
                         assert n == prepared.settings.max_new_tokens
                         rates[side].append(rate)

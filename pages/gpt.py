@@ -6,8 +6,15 @@ import torch
 from playground import generation as gen
 from playground.attention_heatmap import attention_heatmap
 from playground.attention_view import MAX_BERTVIZ_TOKENS, head_view_html
-from playground.gpt_charts import (entropy_chart, legend_html, stages_chart, temperature_chart, token_namer, tokens_html,
-                                   visible)
+from playground.gpt_charts import (
+    entropy_chart,
+    legend_html,
+    stages_chart,
+    temperature_chart,
+    token_namer,
+    tokens_html,
+    visible,
+)
 from playground.gpt_code import generation_code
 from playground.logit_lens import logit_lens
 from playground.models import GPT_DIR
@@ -118,7 +125,7 @@ if clicked or previous is None or previous[0][0] != loaded.name:
 (shown_for, result, shown_prep) = previous
 if shown_for != wanted:
     st.caption("The settings changed since this text was generated: press **Generate** to see their effect.")
-pieces = [[tok.decode([t]) for t in row[:n]] for row, n in zip(result.new_tokens.tolist(), result.lengths)]
+pieces = [[tok.decode([t]) for t in row[:n]] for row, n in zip(result.new_tokens.tolist(), result.lengths, strict=True)]
 prompt_text = tok.decode(shown_prep.input_ids[0])
 for i, row in enumerate(pieces):
     with st.container(border=True):

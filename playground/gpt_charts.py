@@ -4,7 +4,7 @@ the temperature explorer. Plain plotly and HTML strings, so they are testable wi
 from __future__ import annotations
 
 import html
-from typing import Sequence
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import torch
@@ -38,7 +38,7 @@ def probability_colour(p: float) -> str:
 def tokens_html(prompt_text: str, pieces: Sequence[str], probs: Sequence[float]) -> str:
     """The prompt in grey, then every generated token on a background coloured by the model's probability for it."""
     spans = [f'<span style="color:#666">{html.escape(prompt_text)}</span>']
-    for piece, p in zip(pieces, probs):
+    for piece, p in zip(pieces, probs, strict=True):
         text = html.escape(piece).replace("\n", "↵<br>")
         spans.append(
             f'<span title="p = {p:.3f}" style="background:{probability_colour(p)};color:#111;border-radius:3px;'
@@ -65,7 +65,7 @@ def stages_chart(stages: Sequence[tuple[str, torch.Tensor]], token_text, chosen_
     # Numbered, so that two tokens that look alike stay two bars (plotly merges equal category labels).
     labels = [f"{rank + 1}. {visible(token_text(i))}{' ◀' if i == chosen_id else ''}" for rank, i in enumerate(ranked)]
     figure = go.Figure()
-    for (name, probs), colour in zip(stages, STAGE_COLOURS):
+    for (name, probs), colour in zip(stages, STAGE_COLOURS, strict=False):
         figure.add_bar(x=labels, y=[float(probs[i]) for i in ranked], name=name, marker_color=colour,
                        hovertemplate="%{x}: %{y:.4f}<extra>" + name + "</extra>")
     figure.update_layout(barmode="group", yaxis_title="probability", xaxis=dict(type="category", tickangle=-50),

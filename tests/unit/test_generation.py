@@ -3,8 +3,15 @@
 import pytest
 import torch
 
-from playground.generation import (MAX_NEW_TOKENS, Settings, StreamingRun, generate, generate_kwargs, prepare,
-                                   step_logits)
+from playground.generation import (
+    MAX_NEW_TOKENS,
+    Settings,
+    StreamingRun,
+    generate,
+    generate_kwargs,
+    prepare,
+    step_logits,
+)
 from tests.unit.tiny_gpt import one_torch_thread, tiny_gpt, tiny_tokenizer  # noqa: F401 (autouse fixture)
 
 

@@ -76,7 +76,7 @@ def test_the_code_reproduces_the_step_chart_and_the_logit_lens(tiny_dir, setting
     position = page.prompt_len + step - 1
     on_screen = stages(step_logits(model, sequence, position), sequence[:position], prepared.settings.knobs)
     assert [name for name, _ in namespace["stages"]] == [name for name, _ in on_screen]
-    for (_, theirs), (_, ours) in zip(namespace["stages"], on_screen):
+    for (_, theirs), (_, ours) in zip(namespace["stages"], on_screen, strict=True):
         assert torch.allclose(theirs, ours, atol=1e-6)
     lens = logit_lens(model, sequence[None, :position], top=1)
     assert [int(p.argmax()) for p in namespace["lens"]] == [row.top_tokens[0] for row in lens]

@@ -2,11 +2,19 @@
 
 import pytest
 import torch
-from transformers import (RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper, TopKLogitsWarper,
-                          TopPLogitsWarper)
+from transformers import RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 
-from playground.sampling_filters import (Knobs, apply_repetition_penalty, apply_temperature, apply_top_k,
-                                         apply_top_p, cutoffs, entropy_bits, final_logits, stages)
+from playground.sampling_filters import (
+    Knobs,
+    apply_repetition_penalty,
+    apply_temperature,
+    apply_top_k,
+    apply_top_p,
+    cutoffs,
+    entropy_bits,
+    final_logits,
+    stages,
+)
 
 
 @pytest.fixture
