@@ -2,14 +2,19 @@
 
 import time
 
+from playwright.sync_api import Error as PlaywrightError
+
 from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
 
 
 def wait_for(page, condition, timeout: float = 300, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except PlaywrightError:  # the app is between reruns (e.g. the fragment asked for a full rerun)
+            pass
         time.sleep(0.5)
     raise AssertionError(f"waited {timeout}s for {what}")
 
