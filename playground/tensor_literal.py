@@ -93,6 +93,16 @@ def parse_literal(text: str) -> torch.Tensor:
     return torch.tensor(value)
 
 
+def _as_lists(value):
+    return [_as_lists(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+
+def literal_source(text: str) -> str:
+    """The typed literal rewritten canonically for "the code": a comment or odd spacing in the box can't break it."""
+    parse_literal(text)  # validate first: same message as everywhere else
+    return repr(_as_lists(ast.literal_eval(text.strip())))
+
+
 def parse_shape(text: str, *, allow_infer: bool = False) -> tuple[int, ...]:
     """`2, 3` or `(2, 3)` becomes (2, 3). With `allow_infer`, one `-1` may stand for 'whatever is left', as in reshape."""
     text = (text or "").strip()

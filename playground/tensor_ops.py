@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from playground.tensor_literal import MAX_ELEMENTS, TensorInputError, parse_dims, parse_literal, parse_shape
+from playground.tensor_literal import (MAX_ELEMENTS, TensorInputError, literal_source, parse_dims, parse_literal,
+                                       parse_shape)
 
 OPERATORS = {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}
 NUMPY_OPERATORS = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide}
@@ -238,7 +239,7 @@ def _fmt(v) -> str:
 def matmul(x: torch.Tensor, other_text: str, row: int = 0, col: int = 0) -> OpOutcome:
     """x @ B, with the shape rule and the dot product behind output cell (row, col)."""
     b = parse_literal(other_text)
-    outcome = OpOutcome(f"B = torch.tensor({other_text.strip()})\ny = x @ B",
+    outcome = OpOutcome(f"B = torch.tensor({literal_source(other_text)})\ny = x @ B",
                         [Panel("A = x " + shape_str(x), x), Panel("B " + shape_str(b), b)])
     if x.dim() >= 1 and b.dim() >= 1:
         m = x.shape[-2] if x.dim() >= 2 else None
@@ -268,7 +269,7 @@ def matmul(x: torch.Tensor, other_text: str, row: int = 0, col: int = 0) -> OpOu
         elif x.dim() == 1 and b.dim() == 1:
             outcome.notes.append("1D @ 1D is the dot product: Σₖ A[k]·B[k] = " + _fmt(y.item()))
     a, how = to_numpy(x)
-    _numpy_side(outcome, f"x_np = {how}\nB_np = np.array({other_text.strip()})\ny_np = x_np @ B_np",
+    _numpy_side(outcome, f"x_np = {how}\nB_np = np.array({literal_source(other_text)})\ny_np = x_np @ B_np",
                 lambda: a @ np.array(ast.literal_eval(other_text)),
                 "NumPy promotes mixed int/float operands in `@`; PyTorch wants matching dtypes." if x.dtype != b.dtype else "")
     return outcome
@@ -300,7 +301,7 @@ def elementwise(x: torch.Tensor, other_text: str, operator: str = "+") -> OpOutc
     if operator not in OPERATORS:
         raise TensorInputError(f"Unknown operator {operator!r}; use one of {' '.join(OPERATORS)}.")
     b = parse_literal(other_text)
-    outcome = OpOutcome(f"other = torch.tensor({other_text.strip()})\ny = x {operator} other",
+    outcome = OpOutcome(f"other = torch.tensor({literal_source(other_text)})\ny = x {operator} other",
                         [Panel("x " + shape_str(x), x), Panel("other " + shape_str(b), b)])
     outcome.table = broadcast_table(tuple(x.shape), tuple(b.shape))
     y = _attempt(outcome, lambda: OPERATORS[operator](x, b))
@@ -315,7 +316,7 @@ def elementwise(x: torch.Tensor, other_text: str, operator: str = "+") -> OpOutc
             "a stride of 0 repeats the same number."
         )
     a, how = to_numpy(x)
-    _numpy_side(outcome, f"x_np = {how}\nother_np = np.array({other_text.strip()})\ny_np = x_np {operator} other_np",
+    _numpy_side(outcome, f"x_np = {how}\nother_np = np.array({literal_source(other_text)})\ny_np = x_np {operator} other_np",
                 lambda: NUMPY_OPERATORS[operator](a, np.array(ast.literal_eval(other_text))),
                 "NumPy broadcasts by the same rule (PyTorch copied it).")
     return outcome

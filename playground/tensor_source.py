@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import torch
 
-from playground.tensor_literal import TensorInputError, parse_literal, parse_shape
+from playground.tensor_literal import TensorInputError, literal_source, parse_literal, parse_shape
 
 # The four tensors of the lesson on PyTorch tensors, one per rank.
 PRESETS = {
@@ -43,7 +43,7 @@ def source_text(source: TensorSource) -> str:
 def build_expression(source: TensorSource) -> str:
     """The PyTorch expression that builds the tensor; `build_tensor` evaluates exactly this (without eval)."""
     if source.kind in ("preset", "typed"):
-        return f"torch.tensor({source_text(source).strip()})"
+        return f"torch.tensor({literal_source(source_text(source))})"
     shape = parse_shape(source.shape)
     args = ", ".join(str(s) for s in shape)
     if source.kind == "random":

@@ -72,3 +72,13 @@ def test_a_3d_tensor_in_float16_with_broadcasting(browser_page, app_url):
     assert "[2, :, :]" in titles  # slices of the 3D tensor are drawn
     assert_no_streamlit_error(browser_page)
     _both_sizes(browser_page, "3d-broadcast")
+
+
+def test_reached_from_the_home_page_inside_the_app_shell(browser_page, app_url):
+    open_at(browser_page, app_url, DESKTOP)
+    browser_page.locator('[data-testid="stSidebarNav"]').get_by_text("Tensors").click()
+    browser_page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=120_000)
+    _charts(browser_page, 3)
+    assert "/tensors" in browser_page.url
+    assert_no_streamlit_error(browser_page)
+    screenshot(browser_page, "tensors-from-home-desktop")

@@ -96,3 +96,12 @@ def test_bad_input_is_reported_not_raised():
     assert "Ragged" in run(TensorSettings(source=TensorSource("typed", literal="[[1], [2, 3]]"))).error
     assert "shape" in run(TensorSettings(new_shape="two")).op_error
     assert "Transpose first" in run(TensorSettings(source=TensorSource(preset="1D"), transpose_first=True)).op_error
+
+
+def test_a_comment_or_line_breaks_in_the_typed_text_do_not_break_the_code():
+    lesson = run(TensorSettings(source=TensorSource("typed", literal="[[1, 2],  # first row\n [3, 4]]"),
+                                op="matmul", matmul_other="((1,), (2,))  # a column"))
+    code = generate_code(lesson)
+    assert "x = torch.tensor([[1, 2], [3, 4]])" in code and "B = torch.tensor([[1], [2]])" in code
+    namespace, _ = _execute(code)
+    assert _same(namespace["y"], lesson.y) and lesson.y.tolist() == [[5], [11]]
