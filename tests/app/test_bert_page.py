@@ -4,6 +4,8 @@ The page is opened through its URL (model=local&model_dir=…) on a tiny random 
 these tests do not depend on the bundled checkpoint being trained; one test also opens the bundled default.
 """
 
+import json
+
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -156,3 +158,30 @@ def test_bundled_model_is_the_default_and_fills_masks(tmp_path):
     assert not at.exception and not at.error
     assert "bundled" in texts(at.caption)
     assert metric(at, "Masked-LM loss")
+
+
+def test_distilbert_says_it_has_no_nsp_head_and_still_classifies(tmp_path):
+    from tests.unit.tiny_bert import save_tiny_distilbert
+
+    folder = str(save_tiny_distilbert(tmp_path / "distil"))
+    at = open_page(folder, masked="2")
+    assert not at.exception and not at.error
+    assert "has no next-sentence head" in texts(at.info)
+    assert not any(m.label.startswith("P(IsNext)") for m in at.metric)
+    assert metric(at, "Masked-LM loss") and metric(at, "Loss")
+    assert "pre_classifier" in texts(at.warning)
+
+
+@pytest.mark.skipif(not (BERT_DIR / "config.json").exists(), reason="bundled BERT not trained yet")
+def test_long_input_caps_bertviz_and_the_heatmap_shows_every_token():
+    text = "Deny thy father and refuse thy name. " * 12  # > 64 tokens, < the bundled model's 128
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.query_params.update({"text": text, "masked": "3"})
+    at.run()
+    assert not at.exception
+    assert "bertviz shows the first 64" in texts(at.info)
+    at.segmented_control(key="bert.view").set_value("heatmap").run()
+    assert not at.exception
+    heatmap = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
+    assert heatmap["type"] == "heatmap"
+    assert len(heatmap["y"]) > 64  # every token, not bertviz's first 64
