@@ -149,6 +149,26 @@ def _numpy_side(outcome: OpOutcome, expression: str, compute, note: str = "") ->
             outcome.numpy_note = (note + " " if note else "") + f"NumPy refuses too: {err}"
 
 
+def _too_big(outcome: OpOutcome, compute_on_meta) -> bool:
+    """Work out the result's shape on the meta device (no memory, no arithmetic) and refuse one over the cap.
+
+    Broadcasting (10000, 1) against (10000,) or multiplying (10000, 1) @ (1, 10000) would make 10^8 numbers.
+    """
+    try:
+        numel = compute_on_meta().numel()
+    except (RuntimeError, IndexError, ValueError, TypeError, NotImplementedError):
+        return False  # the real call will raise, with PyTorch's own message
+    if numel <= MAX_ELEMENTS:
+        return False
+    outcome.error = f"The result would have {numel:,} elements; this page caps tensors at {MAX_ELEMENTS:,}."
+    outcome.explanation = "Use smaller tensors: the result's size is the product of its dimensions."
+    return True
+
+
+def _meta(t: torch.Tensor) -> torch.Tensor:
+    return torch.empty(t.shape, dtype=t.dtype, device="meta")
+
+
 def shares_memory(a: torch.Tensor, b: torch.Tensor) -> bool:
     return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
 
@@ -252,12 +272,7 @@ def matmul(x: torch.Tensor, other_text: str, row: int = 0, col: int = 0) -> OpOu
         )
     else:
         outcome.notes.append("A 0D tensor (a scalar) has no rows or columns: matmul needs at least 1D on both sides.")
-    y = _attempt(outcome, lambda: x @ b)
-    if y is not None:
-        if y.numel() > MAX_ELEMENTS:
-            outcome.error = f"The result would have {y.numel():,} elements; the page caps tensors at {MAX_ELEMENTS:,}."
-            outcome.explanation = "Use smaller tensors."
-            y = None
+    y = None if _too_big(outcome, lambda: _meta(x) @ _meta(b)) else _attempt(outcome, lambda: x @ b)
     if y is not None:
         outcome.output = Panel("C = A @ B " + shape_str(y), y)
         if x.dim() == 2 and b.dim() == 2:
@@ -304,7 +319,8 @@ def elementwise(x: torch.Tensor, other_text: str, operator: str = "+") -> OpOutc
     outcome = OpOutcome(f"other = torch.tensor({literal_source(other_text)})\ny = x {operator} other",
                         [Panel("x " + shape_str(x), x), Panel("other " + shape_str(b), b)])
     outcome.table = broadcast_table(tuple(x.shape), tuple(b.shape))
-    y = _attempt(outcome, lambda: OPERATORS[operator](x, b))
+    y = None if _too_big(outcome, lambda: OPERATORS[operator](_meta(x), _meta(b))) else \
+        _attempt(outcome, lambda: OPERATORS[operator](x, b))
     if y is not None:
         expanded = b.broadcast_to(y.shape)
         if tuple(expanded.shape) != tuple(b.shape):

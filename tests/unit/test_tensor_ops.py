@@ -121,3 +121,13 @@ def test_autograd_records_the_operation_in_grad_fn():
 def test_bfloat16_goes_to_numpy_through_float32():
     out = tensor_ops.transpose(X.to(torch.bfloat16), "T")
     assert out.numpy_result.dtype == np.float32 and "no bfloat16" in out.numpy_expression
+
+
+def test_results_over_the_cap_are_refused_before_any_memory_is_used():
+    column = torch.ones(10_000, 1)
+    row = "[" + ", ".join(["1.0"] * 10_000) + "]"
+    out = tensor_ops.elementwise(column, row, "+")
+    assert out.result is None and "100,000,000 elements" in out.error
+    out = tensor_ops.matmul(torch.ones(200, 1), "[[" + ", ".join(["1.0"] * 200) + "]]")  # (200, 1) @ (1, 200)
+    assert out.result is None and "40,000 elements" in out.error
+    assert tensor_ops.matmul(X, "[[1, 2, 3]]").error.startswith("mat1 and mat2")  # refusals still PyTorch's own
