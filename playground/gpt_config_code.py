@@ -116,9 +116,16 @@ matmul_weights = sum(m.weight.numel() for m in model.modules() if isinstance(m, 
 forward_per_token = 2 * matmul_weights + 4 * L * s * d  # weights + (Q K^T and attention x V)
 training_per_token = 3 * forward_per_token  # backward = 2 x forward: about 6N
 training_seconds = training_tokens * training_per_token / throughput
-print(f"forward {forward_per_token:,} FLOP/token (2N = {2 * n_params:,}); training {training_per_token:,} (6N = {6 * n_params:,})")
+print(f"forward  {forward_per_token:,} FLOP/token (2N = {2 * n_params:,})")
+print(f"training {training_per_token:,} FLOP/token (6N = {6 * n_params:,})")
 print(f"training on {training_tokens:.3g} tokens at {throughput:.3g} FLOP/s: {training_seconds / 86400:,.1f} days")
 '''
+
+
+def _float_literal(x: float) -> str:
+    """Exact and readable: 10_000_000_000.0 rather than 1e10 or 10000000000.0."""
+    x = float(x)
+    return f"{x:_.1f}" if x.is_integer() and abs(x) < 1e21 else repr(x)
 
 
 def generate(
@@ -129,8 +136,8 @@ def generate(
         "batch": repr(batch),
         "seq": repr(seq),
         "recompute": recompute,
-        "training_tokens": repr(float(training_tokens)),
-        "throughput": repr(float(throughput)),
+        "training_tokens": _float_literal(training_tokens),
+        "throughput": _float_literal(throughput),
     }
     source = TEMPLATE
     for key, value in values.items():
