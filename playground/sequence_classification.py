@@ -39,7 +39,7 @@ def load_classifier(model_ref: str, model_type: str, seed: int):
     """The pretrained body plus a classification head initialised from `torch.manual_seed(seed)`."""
     torch.manual_seed(seed)
     model, info = classifier_class(model_type).from_pretrained(
-        model_ref, num_labels=2, output_loading_info=True, attn_implementation="eager"
+        model_ref, num_labels=2, output_loading_info=True, attn_implementation="eager", dtype=torch.float32
     )
     return model.eval(), sorted(info.get("missing_keys", []))
 

@@ -36,7 +36,7 @@ def model_dir(request, tmp_path_factory):
 @pytest.fixture(scope="module")
 def loaded(model_dir):
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = BertForPreTraining.from_pretrained(model_dir, attn_implementation="eager").eval()
+    model = BertForPreTraining.from_pretrained(model_dir, attn_implementation="eager", dtype=torch.float32).eval()
     return model, tokenizer
 
 
@@ -44,6 +44,8 @@ def _positions_of(tokens, words):
     return [i for i, t in enumerate(tokens) if t in words]
 
 
+# Both sides in float32, as the page loads models: the bundled checkpoint is stored in float16 and a pipeline left
+# to pick the dtype itself would compute in half precision.
 def test_top_k_matches_the_fill_mask_pipeline(model_dir, loaded):
     model, tokenizer = loaded
     text = "the cat sat on the mat."
@@ -53,7 +55,7 @@ def test_top_k_matches_the_fill_mask_pipeline(model_dir, loaded):
                        token_type_ids=enc.token_type_ids, top_k=5)
 
     masked_text = "the " + tokenizer.mask_token + " sat on the mat."
-    fill = pipeline("fill-mask", model=model_dir, tokenizer=model_dir, device="cpu")
+    fill = pipeline("fill-mask", model=model_dir, tokenizer=model_dir, device="cpu", dtype=torch.float32)
     expected = fill(masked_text, top_k=5)
     ours = result.predictions[0].top
     assert [p.token_id for p in ours] == [e["token"] for e in expected]
@@ -68,7 +70,7 @@ def test_two_masks_match_the_pipeline_per_mask(model_dir, loaded):
     result = fill_mask(model, tokenizer, enc.input_ids, mask_chosen(enc.input_ids, positions, tokenizer.mask_token_id),
                        token_type_ids=enc.token_type_ids, top_k=3)
     masked_text = f"romeo, romeo! {tokenizer.mask_token} art {tokenizer.mask_token} romeo?"
-    expected = pipeline("fill-mask", model=model_dir, tokenizer=model_dir, device="cpu")(masked_text, top_k=3)
+    expected = pipeline("fill-mask", model=model_dir, tokenizer=model_dir, device="cpu", dtype=torch.float32)(masked_text, top_k=3)
     for ours, theirs in zip(result.predictions, expected, strict=True):
         assert [p.token_id for p in ours.top] == [e["token"] for e in theirs]
         assert [p.probability for p in ours.top] == pytest.approx([e["score"] for e in theirs], rel=1e-4, abs=1e-7)
@@ -86,7 +88,7 @@ def test_mlm_loss_is_transformers_loss_on_the_picked_positions(loaded, model_dir
     for d in decisions:
         labels[0, d.position] = d.original_id
         seen[0, d.position] = d.new_id
-    reference = BertForMaskedLM.from_pretrained(model_dir, attn_implementation="eager").eval()
+    reference = BertForMaskedLM.from_pretrained(model_dir, attn_implementation="eager", dtype=torch.float32).eval()
     with torch.no_grad():
         expected = reference(input_ids=seen, token_type_ids=torch.tensor([enc.token_type_ids]), labels=labels).loss
     assert result.mlm_loss == pytest.approx(float(expected), rel=1e-5)
@@ -163,7 +165,7 @@ def test_distilbert_fill_mask_and_its_code_work_without_segments_or_nsp(tmp_path
     position = enc.tokens.index("sat")
     decisions = mask_chosen(enc.input_ids, [position], tokenizer.mask_token_id)
     result = fill_mask(model, tokenizer, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=3)
-    expected = pipeline("fill-mask", model=folder, tokenizer=folder, device="cpu")(
+    expected = pipeline("fill-mask", model=folder, tokenizer=folder, device="cpu", dtype=torch.float32)(
         f"the cat {tokenizer.mask_token} on the mat.", top_k=3)
     assert [p.token_id for p in result.predictions[0].top] == [e["token"] for e in expected]
     namespace = {}
