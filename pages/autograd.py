@@ -127,7 +127,8 @@ def simple_net_section():
     except ValueError as err:
         st.error(str(err))
         return
-    t = one_training_step(int(seed))
+    with st.spinner("Running one training step (the first one also loads torch.optim)…"):
+        t = one_training_step(int(seed))
     st.markdown(five_steps_markdown(t))
     st.caption("Red is a positive gradient (the step will lower that weight), blue a negative one (it will raise it).")
     st.plotly_chart(gradient_heatmaps(t), width="stretch")
