@@ -49,10 +49,10 @@ def test_curves_appear_live_and_the_finished_run_is_shown_on_desktop_and_phone(b
 
 def test_a_one_worker_run_after_a_two_worker_run_gives_the_speedup_chart(browser_page, app_url):
     page = browser_page
+    main = page.locator('[data-testid="stMain"]')
     for workers in (2, 1):
         open_at(page, f"{app_url}/training?epochs=2&workers={workers}&strategy=ddp&run=", DESKTOP)
         page.get_by_role("button", name="▶ Start training").click()
-        main = page.locator('[data-testid="stMain"]')
         wait_for(page, lambda: "Done: every rank wrote its" in main.inner_text(), what=f"the {workers}-worker run")
     wait_for_app_idle(page)
     heading = page.get_by_text("Runs on this server")

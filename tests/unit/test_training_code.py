@@ -41,7 +41,7 @@ def test_generated_script_reproduces_the_single_process_job_on_digits(tmp_path, 
     expected = job_epochs(config, tmp_path)
     printed = run_generated(training_code(config))
     assert len(printed) == 2
-    for (accuracy, param_sum), record in zip(printed, expected):
+    for (accuracy, param_sum), record in zip(printed, expected, strict=True):
         assert accuracy == pytest.approx(record["accuracy"], abs=5e-5)  # printed with 4 decimals
         assert param_sum == pytest.approx(record["param_sum"], abs=2e-6)
 

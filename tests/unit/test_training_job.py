@@ -5,8 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from playground.run_metrics import read_run
 from playground.train import MAX_EPOCHS, MAX_STEPS, TrainConfig, apply_caps
 
