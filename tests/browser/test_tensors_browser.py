@@ -12,13 +12,13 @@ def _url(app_url, **params):
 def _charts(page, at_least: int):
     """Plotly's chart code loads lazily, after the text: wait until the charts themselves are drawn."""
     charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
-    charts.nth(at_least - 1).wait_for(timeout=120_000)
+    charts.nth(at_least - 1).wait_for(timeout=300_000)
     return page.locator('[data-testid="stPlotlyChart"]')
 
 
 def _open(page, app_url, **params):
-    open_at(page, _url(app_url, **params), DESKTOP)
-    page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=120_000)  # the last section: the script ran
+    open_at(page, _url(app_url, **params), DESKTOP, timeout=300)
+    page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=300_000)  # the last section: the script ran
     _charts(page, 2)
     return page.locator('[data-testid="stMain"]')
 
@@ -27,8 +27,8 @@ def _both_sizes(page, name):
     """Screenshots of the page as it is now, loaded afresh at desktop and at phone width."""
     url = page.url  # the page wrote its settings into the link, so reloading it shows the same state
     for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        open_at(page, url, viewport)
-        page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=120_000)
+        open_at(page, url, viewport, timeout=300)
+        page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=300_000)
         _charts(page, 2)
         assert page.locator('[data-testid="stException"]').count() == 0
         screenshot(page, f"tensors-{name}-{size}")
@@ -75,9 +75,9 @@ def test_a_3d_tensor_in_float16_with_broadcasting(browser_page, app_url):
 
 
 def test_reached_from_the_home_page_inside_the_app_shell(browser_page, app_url):
-    open_at(browser_page, app_url, DESKTOP)
+    open_at(browser_page, app_url, DESKTOP, timeout=300)
     browser_page.locator('[data-testid="stSidebarNav"]').get_by_text("Tensors").click()
-    browser_page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=120_000)
+    browser_page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=300_000)
     _charts(browser_page, 3)
     assert "/tensors" in browser_page.url
     assert_no_streamlit_error(browser_page)
