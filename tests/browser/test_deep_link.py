@@ -1,0 +1,15 @@
+"""A teacher's link opens the page it names, inside the app's own navigation, even as a fresh server's first visit."""
+
+from tests.browser_support import wait_for_app_idle
+from tests.conftest import serve_app
+
+
+def test_a_deep_link_as_the_first_request_gets_the_grouped_navigation_and_keeps_its_settings(browser_page):
+    with serve_app("streamlit-deep-link.log") as url:
+        browser_page.goto(f"{url}/tensors?preset=3D")
+        wait_for_app_idle(browser_page, timeout=300)
+        sidebar = browser_page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "GPT-2 anatomy" in sidebar and "Basics" in sidebar, sidebar
+        assert "gpt2 config" not in sidebar
+        assert "preset=3D" in browser_page.url
+        assert "Tensors" in browser_page.locator("h1").first.inner_text()
