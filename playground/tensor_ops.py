@@ -15,8 +15,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from playground.tensor_literal import (MAX_ELEMENTS, TensorInputError, literal_source, parse_dims, parse_literal,
-                                       parse_shape)
+from playground.tensor_literal import (
+    MAX_ELEMENTS,
+    TensorInputError,
+    literal_source,
+    parse_dims,
+    parse_literal,
+    parse_shape,
+)
 
 OPERATORS = {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}
 NUMPY_OPERATORS = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide}
@@ -241,7 +247,7 @@ def transpose(x: torch.Tensor, kind: str = "T", dim0: int = 0, dim1: int = 1, pe
 
 def _dot_product_note(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor, i: int, j: int) -> str:
     row, col = a[i].tolist(), b[:, j].tolist()
-    terms = [f"{_fmt(p)}·{_fmt(q)}" for p, q in zip(row, col)]
+    terms = [f"{_fmt(p)}·{_fmt(q)}" for p, q in zip(row, col, strict=True)]
     if len(terms) > MAX_DOT_TERMS:
         terms = terms[:3] + ["…"] + terms[-2:]
     return (f"**C[{i}, {j}]** = row {i} of A · column {j} of B = Σₖ A[{i}, k]·B[k, {j}] = "
