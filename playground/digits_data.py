@@ -27,6 +27,7 @@ DATASETS = ("digits", "fashion-mnist", "mnist")
 # Where Debian's dataset-fashion-mnist package puts the four IDX files (the package follows the upstream repository's
 # data/fashion layout); the first folder holding them wins.
 FASHION_MNIST_DIRS = (
+    Path("/usr/share/datasets/fashion-mnist"),  # where Debian's dataset-fashion-mnist puts its four .gz files
     Path("/usr/share/dataset-fashion-mnist"),
     Path("/usr/share/fashion-mnist"),
     Path("/usr/share/dataset-fashion-mnist/data/fashion"),
