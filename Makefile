@@ -22,6 +22,7 @@ run: $(VENV)/.installed
 	$(BIN)/$(SERVE)
 
 test: $(VENV)/.installed-dev $(CHROMIUM)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev

@@ -20,7 +20,7 @@ PAGES = {
     ],
     "Models": [
         ("pages/gpt2_config.py", "GPT-2 anatomy", "🧮", "Every parameter, byte and FLOP of a GPT configuration, checked against transformers."),
-        ("pages/tokenizers.py", "Tokenizers", "🔤", "Text to tokens to ids: GPT's byte-level BPE beside BERT's WordPiece."),
+        ("pages/tokenization.py", "Tokenizers", "🔤", "Text to tokens to ids: GPT's byte-level BPE beside BERT's WordPiece."),
         ("pages/bert.py", "BERT", "🎭", "Masking, fill-in predictions, next-sentence prediction and attention."),
         ("pages/gpt.py", "GPT generation", "✍️", "Generation token by token: probabilities, sampling knobs, attention and the logit lens."),
     ],
@@ -54,7 +54,7 @@ def home():
         st.subheader(group)
         # Two cards a row on a projector; Streamlit stacks columns on a phone.
         for start in range(0, len(cards), 2):
-            for column, (_, path, title, icon, blurb) in zip(st.columns(2), cards[start : start + 2]):
+            for column, (_, path, title, icon, blurb) in zip(st.columns(2), cards[start : start + 2], strict=False):
                 with column.container(border=True):
                     st.page_link(path, label=f"**{title}**", icon=icon)
                     st.caption(blurb)

@@ -9,7 +9,8 @@ Precedence when a page opens: the URL, then what the learner last set on this pa
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 

@@ -2,10 +2,6 @@
 
 from pathlib import Path
 
-# AppTest puts pages/ on sys.path, where pages/tokenizers.py would shadow the real `tokenizers` package that
-# transformers imports lazily; importing both first keeps the real ones.
-import tokenizers  # noqa: F401
-import transformers  # noqa: F401
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "gpt2_config.py")

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from playground.models import load_tokenizer
 from playground.tokenization import MAX_CHARS, tokenize
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tokenizers.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tokenization.py")
 
 
 @pytest.fixture(autouse=True)

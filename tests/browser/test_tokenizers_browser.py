@@ -14,7 +14,7 @@ TEXT = "ROMEO: But soft, what light through yonder window breaks? Unfamiliar ðŸ™
 @pytest.mark.parametrize("name, viewport", [("desktop", DESKTOP_TALL), ("phone", PHONE_TALL)])
 def test_tokens_of_both_tokenizers_are_drawn(browser_page, app_url, name, viewport):
     page = browser_page
-    open_at(page, f"{app_url}/tokenizers?text={quote(TEXT)}", viewport)
+    open_at(page, f"{app_url}/tokenization?text={quote(TEXT)}", viewport)
     assert_no_streamlit_error(page)
     main = page.locator('[data-testid="stMain"]')
     text = main.inner_text()
