@@ -209,6 +209,7 @@ def test_a_hanging_download_gives_up_after_the_timeout(tmp_path, monkeypatch):
         time.sleep(30)
 
     monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setattr(models, "HUB_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(huggingface_hub, "snapshot_download", hang_when_online)
     assert_clear_error("gpt", "gpt2", "Gave up", "after 0.5 s", seconds=3, timeout=0.5)
@@ -225,6 +226,7 @@ def test_unknown_hub_id_online_says_it_does_not_exist(tmp_path, monkeypatch):
         raise RepositoryNotFoundError("404 Repository Not Found", response=response)
 
     monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", not_found)
     assert_clear_error("bert", "no-such-org/bert", "no public model", seconds=2)
 
@@ -238,6 +240,7 @@ def test_no_network_says_the_hub_cannot_be_reached(monkeypatch):
         raise ConnectionError("Name or service not known")
 
     monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", no_network)
     assert_clear_error("gpt", "distilgpt2", "can't be reached", seconds=2)
 
