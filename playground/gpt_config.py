@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
+from playground.url_values import parse_bool
+
 # Analytic numbers are instant at any size, but a number input in the browser only holds integers up to 2**53, and
 # nothing real comes near this: GPT-3 has emb_dim 12288, 96 layers and a vocabulary of 50257.
 MAX_FIELD = 10**15
@@ -155,15 +157,6 @@ def parse_rate(text: str) -> float:
     if not 0 <= value < 1:
         raise ValueError(f"{value} is outside [0, 1)")
     return value
-
-
-def parse_bool(text: str) -> bool:
-    lowered = str(text).strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected true or false, got {text!r}")
 
 
 PARSERS = {**{name: parse_int for name in INT_FIELDS}, "drop_rate": parse_rate, **{n: parse_bool for n in BOOL_FIELDS}}

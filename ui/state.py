@@ -14,17 +14,9 @@ from typing import Any
 
 import streamlit as st
 
+from playground.url_values import parse_bool as as_bool  # noqa: F401  (pages import it from here)
+
 _KEPT = "_kept_settings"
-
-
-def as_bool(text: str) -> bool:
-    """Query strings carry text; accept the spellings people type in links."""
-    lowered = str(text).strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected true or false, got {text!r}")
 
 
 def _to_query(value: Any) -> str:
