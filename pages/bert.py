@@ -13,7 +13,7 @@ from playground.attention_heatmap import attention_heatmap
 from playground.attention_view import MAX_BERTVIZ_TOKENS, head_view_html, model_view_html
 from playground.bert_input import encode, max_input_tokens
 from ui.code import show_code
-from ui.models import model_picker
+from ui.models import require_model
 from ui.state import PageState, as_bool
 
 DEFAULT_TEXT = "O Romeo, Romeo! wherefore art thou Romeo? Deny thy father and refuse thy name."
@@ -30,11 +30,7 @@ def positions(text: str) -> list[int]:
 
 
 ps = PageState("bert")
-loaded = model_picker("bert", ps)
-ps.show_warnings()
-if loaded is None:
-    ps.publish()
-    st.stop()
+loaded = require_model("bert", ps)
 model, tok = loaded.model, loaded.tokenizer
 model_ref = loaded.path or loaded.name  # the folder it was read from, for the classifier below
 shown_ref = "assets/models/shakespeare-bert" if loaded.source == "bundled" else loaded.name

@@ -20,7 +20,7 @@ from playground.logit_lens import logit_lens
 from playground.models import GPT_DIR
 from playground.sampling_filters import stages
 from ui.code import show_code
-from ui.models import model_picker
+from ui.models import require_model
 from ui.state import PageState
 
 METHODS = ["greedy", "sampling", "beam search"]
@@ -59,11 +59,7 @@ st.markdown(
     "*beam search* keeps several candidate texts and returns the most likely whole sequences."
 )
 ps = PageState("gpt")
-loaded = model_picker("gpt", ps)
-ps.show_warnings()
-if loaded is None:
-    ps.publish()
-    st.stop()
+loaded = require_model("gpt", ps)
 model, tok = loaded.model, loaded.tokenizer
 name = token_namer(tok)
 eos = tok.eos_token_id

@@ -68,3 +68,13 @@ def model_picker(kind: str, ps) -> LoadedModel | None:
     st.caption(f"Model: **{loaded.name}** ({loaded.source}), {n_params / 1e6:.1f} M parameters, "
                f"{len(loaded.tokenizer):,} tokens in its vocabulary.")
     return loaded
+
+
+def require_model(kind: str, ps) -> LoadedModel:
+    """The picker for a model page; without a usable model the page says why and stops there."""
+    loaded = model_picker(kind, ps)
+    ps.show_warnings()
+    if loaded is None:
+        ps.publish()
+        st.stop()
+    return loaded

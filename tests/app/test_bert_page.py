@@ -16,6 +16,7 @@ from playground.bert_input import encode
 from playground.bert_masking import pretraining_mask
 from playground.models import BERT_DIR
 from tests.unit.tiny_bert import save_tiny_bert
+from tests.unit.tiny_gpt import one_torch_thread  # noqa: F401 (autouse fixture)
 
 PAGE = str(ROOT / "pages" / "bert.py")
 
@@ -30,12 +31,6 @@ def tokenizer(model_dir):
     return AutoTokenizer.from_pretrained(model_dir)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def open_page(model_dir, **query) -> AppTest:

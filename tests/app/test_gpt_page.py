@@ -8,6 +8,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from app import ROOT
+from tests.unit.tiny_gpt import one_torch_thread  # noqa: F401 (autouse fixture)
 
 PAGE = str(ROOT / "pages" / "gpt.py")
 
@@ -19,12 +20,6 @@ def bundled():
     return load_model("gpt", "bundled")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def open_page(**query) -> AppTest:
