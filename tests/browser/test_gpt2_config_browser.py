@@ -31,6 +31,7 @@ def test_the_lesson_config_shows_its_count_checked_against_transformers(browser_
     text = main.inner_text()
     assert "163,009,536" in text  # the lesson's GPT_CONFIG_124M as its code builds it (untied)
     assert "✅ match" in text
+    browser_page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)  # plotly charts draw lazily
     assert browser_page.locator('[data-testid="stPlotlyChart"]').count() == 1  # the treemap
     assert_no_streamlit_error(browser_page)
     assert "vocab_size=50257" in browser_page.url and "tied=false" in browser_page.url
