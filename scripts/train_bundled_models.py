@@ -32,6 +32,7 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from playground.bert_pretraining_loss import pretraining_loss  # noqa: E402
 from playground.corpus import read_corpus, split_holdout  # noqa: E402
 from playground.lm_metrics import causal_lm_heldout_loss  # noqa: E402
 from playground.lr_schedule import warmup_cosine  # noqa: E402
@@ -250,9 +251,9 @@ def train_bert(args, train_text, val_text):
         batch = collate_pairs(pairs, tok.cls_token_id, tok.sep_token_id, tok.pad_token_id)
         inputs, labels = mask_tokens(batch["input_ids"], batch["special_tokens_mask"], tok.mask_token_id,
                                      len(tok), generator=gen)
-        out = model(input_ids=inputs, token_type_ids=batch["token_type_ids"], attention_mask=batch["attention_mask"],
-                    labels=labels, next_sentence_label=batch["next_sentence_label"])
-        return out.loss, int(batch["attention_mask"].sum())
+        loss = pretraining_loss(model, inputs, batch["token_type_ids"], batch["attention_mask"], labels,
+                                batch["next_sentence_label"])
+        return loss, int(batch["attention_mask"].sum())
 
     def evaluate(quick):
         r = mlm_nsp_heldout(model, tok, val_lines, max_pair, n_pairs=200 if quick else 1000)

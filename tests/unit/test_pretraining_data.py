@@ -168,3 +168,29 @@ def test_wordpiece_marks_word_pieces_and_wraps_pairs():
     assert tok.convert_ids_to_tokens(enc["input_ids"]) == ["[CLS]", "the", "fox", "[SEP]", "the", "dog", "[SEP]"]
     assert enc["token_type_ids"] == [0, 0, 0, 0, 1, 1, 1]
     assert tok.tokenize("東") == ["[UNK]"]
+
+
+# --------------------------------------------------------------------------------------- pretraining loss
+def test_pretraining_loss_with_the_head_on_chosen_positions_equals_bert_for_pretraining_and_its_gradients():
+    from playground.bert_pretraining_loss import pretraining_loss
+    from tests.unit.tiny_bert import tiny_bert, tiny_bert_tokenizer
+
+    tok = tiny_bert_tokenizer()
+    model = tiny_bert(tok)  # in eval mode: no dropout, so both passes see the same network
+    lines = [tok(t, add_special_tokens=False)["input_ids"] for t in TEXT.splitlines()[:40]]
+    pairs = [sample_nsp_pair(lines, 40, random.Random(seed)) for seed in range(6)]
+    batch = collate_pairs(pairs, tok.cls_token_id, tok.sep_token_id, tok.pad_token_id)
+    inputs, labels = mask_tokens(batch["input_ids"], batch["special_tokens_mask"], tok.mask_token_id, len(tok),
+                                 generator=torch.Generator().manual_seed(1))
+    args = dict(token_type_ids=batch["token_type_ids"], attention_mask=batch["attention_mask"])
+
+    reference = model(input_ids=inputs, labels=labels, next_sentence_label=batch["next_sentence_label"], **args).loss
+    reference.backward()
+    reference_grads = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    ours = pretraining_loss(model, inputs, labels=labels, next_sentence_label=batch["next_sentence_label"], **args)
+    ours.backward()
+
+    assert ours.item() == pytest.approx(reference.item(), rel=1e-5)
+    for ref, p in zip(reference_grads, model.parameters(), strict=True):
+        torch.testing.assert_close(p.grad, ref, rtol=1e-4, atol=1e-6)
