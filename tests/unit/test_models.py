@@ -17,6 +17,7 @@ import transformers
 from playground import models
 from playground.corpus import read_corpus, split_holdout
 from playground.lm_metrics import causal_lm_heldout_loss
+from playground.mlm_eval import masked_word_predictions
 from playground.models import BERT_DIR, GPT_DIR, ModelLoadError, load_model
 from playground.tokenizer_training import train_byte_level_bpe, train_wordpiece
 
@@ -99,6 +100,20 @@ def test_bundled_gpt_loss_per_char_on_held_out_text_is_no_worse_than_its_card():
     measured = causal_lm_heldout_loss(loaded.model, loaded.tokenizer, held_out[:n_chars], block).loss_per_char
     assert measured <= stated + 5e-4  # the card rounds to 4 decimals
 
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
+def test_bundled_bert_fills_masked_held_out_words_as_often_as_its_card_states():
+    m = re.search(r"top-1 for one masked ordinary word per held-out line \| ([0-9.]+) \((\d+) words\)",
+                  (BERT_DIR / "README.md").read_text())
+    assert m, "the BERT card must state its top-1 on masked held-out words"
+    stated, n_words = float(m.group(1)), int(m.group(2))
+    _, held_out = split_holdout(read_corpus(CORPUS), 0.1)
+    loaded = load_model("bert")
+    lines = [line for line in held_out.splitlines() if line.strip()]
+    result = masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=n_words)
+    assert result.n == n_words
+    assert result.accuracy >= stated - 5e-4  # the card rounds to 3 decimals
 
 # ----------------------------------------------------------------------------------- local folders and hub ids
 def test_local_gpt_folder_loads_the_saved_weights(tmp_path):
