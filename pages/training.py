@@ -127,8 +127,10 @@ def draw_run(run_folder: str) -> None:
     if mine and not job.running and job.returncode and run.status != "failed":
         st.error(f"The job exited with code {job.returncode} before any rank reported why:")
         st.code(job.log_tail())
-    for fig in (charts.loss_figure(run), charts.accuracy_figure(run), charts.throughput_figure(run)):
-        st.plotly_chart(fig)
+    for fig in (charts.loss_figure(run), charts.accuracy_figure(run), charts.throughput_figure(run),
+                charts.gpu_memory_figure(run)):
+        if fig is not None:  # GPU memory exists only for runs on CUDA
+            st.plotly_chart(fig)
     st.markdown(lesson.WHY_LOSSES_DIFFER)
     st.dataframe(charts.checksum_table(run))
     if st.session_state.get("training.live") and not is_live(run, job, run_folder):

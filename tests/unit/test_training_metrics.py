@@ -5,7 +5,7 @@ import json
 import pytest
 
 from playground.run_metrics import compare_runs, list_runs, parse_line, read_run, summarize
-from playground.training_charts import checksum_table, overall_by_step
+from playground.training_charts import checksum_table, gpu_memory_figure, overall_by_step
 
 
 def rec(kind, rank=0, t=0.0, **fields):
@@ -99,3 +99,13 @@ def test_overall_curves_average_the_loss_and_add_the_throughput(tmp_path):
     overall = overall_by_step(run)
     assert overall.loss.tolist() == [2.5] and overall.samples_per_s.tolist() == [1600.0]
     assert checksum_table(run)["identical"].tolist() == [False]
+
+
+def test_gpu_memory_is_drawn_per_rank_for_cuda_runs_and_left_out_for_cpu_runs(tmp_path):
+    steps = [rec("step", rank, step=s, epoch=0, loss=1.0, samples_per_s=10.0, gpu_mem_mb=100.0 + s + rank)
+             for rank in (0, 1) for s in (1, 2)]
+    fig = gpu_memory_figure(read_run(write(tmp_path / "cuda", [CONFIG, *steps])))
+    assert [trace.name for trace in fig.data] == ["rank 0", "rank 1"]
+    assert list(fig.data[1].y) == [102.0, 103.0]
+    cpu_steps = [rec("step", 0, step=1, epoch=0, loss=1.0, samples_per_s=10.0)]
+    assert gpu_memory_figure(read_run(write(tmp_path / "cpu", [CONFIG, *cpu_steps]))) is None
