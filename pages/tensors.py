@@ -9,7 +9,7 @@ from playground.tensor_dtypes import DTYPES, example_rows
 from playground.tensor_dtypes import summary as conversion_summary
 from playground.tensor_lesson import OP_LABELS, OPS, TensorSettings, facts_markdown, run
 from playground.tensor_ops import OPERATORS, Panel
-from playground.tensor_plots import MAX_SLICES, heatmap, slice_count
+from playground.tensor_plots import MAX_SLICES, heatmap, slice_count, slice_heatmaps
 from playground.tensor_source import KINDS, PRESETS, TensorSource
 from ui.code import show_code
 from ui.state import PageState, as_bool
@@ -38,7 +38,15 @@ def number(label, name, default, low=0, high=99):
 
 
 def draw(panel, key):
-    st.plotly_chart(heatmap(panel.tensor, panel.title, panel.highlight), key=key, config={"displayModeBar": False})
+    if panel.tensor.dim() <= 2:
+        st.plotly_chart(heatmap(panel.tensor, panel.title, panel.highlight), key=key, config={"displayModeBar": False})
+    else:  # one chart per slice, in columns, so a phone stacks them at full width
+        st.markdown(f"**{panel.title}**")
+        figures = slice_heatmaps(panel.tensor)
+        cols = st.columns(min(len(figures), 3))
+        for n, (_, fig) in enumerate(figures):
+            with cols[n % len(cols)]:
+                st.plotly_chart(fig, key=f"{key}-{n}", config={"displayModeBar": False})
     if slice_count(panel.tensor) > MAX_SLICES:
         st.caption(f"Showing the first {MAX_SLICES} of {slice_count(panel.tensor)} 2D slices.")
 

@@ -46,13 +46,20 @@ def slice_count(t: torch.Tensor) -> int:
     return math.prod(t.shape[:-2]) if t.dim() >= 3 else 1
 
 
-def heatmap(t: torch.Tensor, title: str = "", highlight: list[tuple[int, ...]] | None = None) -> go.Figure:
-    """The values of t as one heatmap per 2D slice; `highlight` outlines cells (for 0D-2D tensors)."""
-    is_float = t.dtype.is_floating_point
+def _value_range(t: torch.Tensor) -> tuple[float, float]:
     values = t.detach().to(torch.float64)
     finite = values[values.isfinite()]
-    low, high = (float(finite.min()), float(finite.max())) if finite.numel() else (0.0, 1.0)
+    return (float(finite.min()), float(finite.max())) if finite.numel() else (0.0, 1.0)
+
+
+def heatmap(t: torch.Tensor, title: str = "", highlight: list[tuple[int, ...]] | None = None,
+            value_range: tuple[float, float] | None = None) -> go.Figure:
+    """The values of t as one heatmap per 2D slice; `highlight` outlines cells (for 0D-2D tensors).
+    `value_range` fixes the colour scale, so separately drawn slices of one tensor share it."""
+    is_float = t.dtype.is_floating_point
+    low, high = value_range or _value_range(t)
     diverging = low < 0 < high
+    reach = max(-low, high)  # a diverging scale is symmetric, so white is exactly zero
     parts = slices(t)
     cols = min(len(parts), 3)
     rows = math.ceil(len(parts) / cols)
@@ -67,7 +74,7 @@ def heatmap(t: torch.Tensor, title: str = "", highlight: list[tuple[int, ...]] |
                 z=z, text=text, texttemplate="%{text}" if part.numel() <= MAX_TEXT_CELLS else None,
                 hovertemplate="row %{y}, col %{x}: %{text}<extra></extra>",
                 colorscale="RdBu" if diverging else "Blues", reversescale=diverging,
-                zmid=0 if diverging else None, zmin=None if diverging else low, zmax=None if diverging else high,
+                zmin=-reach if diverging else low, zmax=reach if diverging else high,
                 showscale=False, xgap=2, ygap=2,
             ),
             row=n // cols + 1, col=n % cols + 1,
@@ -89,3 +96,11 @@ def heatmap(t: torch.Tensor, title: str = "", highlight: list[tuple[int, ...]] |
         font=dict(size=14),
     )
     return fig
+
+
+def slice_heatmaps(t: torch.Tensor) -> list[tuple[str, go.Figure]]:
+    """One figure per 2D slice (capped at MAX_SLICES), all on the tensor's colour scale. Drawn in Streamlit columns,
+    they sit side by side on a wide screen and stack at full width on a phone, where one figure's small multiples
+    would shrink to unreadable cells."""
+    scale = _value_range(t)
+    return [(label, heatmap(part, label, value_range=scale)) for label, part, _ in slices(t)]

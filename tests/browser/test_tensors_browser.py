@@ -68,10 +68,23 @@ def test_a_3d_tensor_in_float16_with_broadcasting(browser_page, app_url):
                  other="[1, 10, 100, 1000]", operator="*")
     text = main.inner_text()
     assert "float16" in text and "(3, 2, 4)" in text
-    titles = browser_page.locator('[data-testid="stPlotlyChart"] text.annotation-text').all_text_contents()
+    titles = browser_page.locator('[data-testid="stPlotlyChart"] text.gtitle').all_text_contents()
     assert "[2, :, :]" in titles  # slices of the 3D tensor are drawn
     assert_no_streamlit_error(browser_page)
-    _both_sizes(browser_page, "3d-broadcast")
+    _both_sizes(browser_page, "3d-broadcast")  # ends at phone width
+
+
+def test_on_a_phone_each_slice_of_a_3d_tensor_gets_the_full_width(browser_page, app_url):
+    open_at(browser_page, _url(app_url, source="random", shape="3, 2, 4", seed=1), PHONE, timeout=300)
+    browser_page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=300_000)
+    slice_titles = browser_page.locator('[data-testid="stPlotlyChart"] text.gtitle', has_text="[2, :, :]")
+    slice_titles.first.wait_for(timeout=300_000)
+    charts = [c.bounding_box() for c in browser_page.locator('[data-testid="stPlotlyChart"]').all()]
+    slices = [box for box in charts if box and box["width"] > 0]
+    main_width = browser_page.locator('[data-testid="stMain"]').bounding_box()["width"]
+    assert len(slices) >= 3
+    assert all(box["width"] > 0.75 * main_width for box in slices)  # stacked, not three abreast in 390 px
+    screenshot(browser_page, "tensors-3d-phone")
 
 
 def test_reached_from_the_home_page_inside_the_app_shell(browser_page, app_url):

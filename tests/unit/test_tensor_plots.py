@@ -2,7 +2,7 @@
 
 import torch
 
-from playground.tensor_plots import MAX_SLICES, heatmap
+from playground.tensor_plots import MAX_SLICES, heatmap, slice_heatmaps
 
 
 def test_a_matrix_is_one_heatmap_with_its_values_in_the_cells():
@@ -25,6 +25,17 @@ def test_3d_is_cut_into_slices_along_the_first_dims_and_capped():
     assert [list(r) for r in fig.data[1].z] == [[4.0, 5.0], [6.0, 7.0]]  # x[1]
     assert [a.text for a in fig.layout.annotations] == ["[0, :, :]", "[1, :, :]"]
     assert len(heatmap(torch.zeros(3, 4, 2, 2)).data) == MAX_SLICES
+
+
+def test_slices_drawn_separately_share_the_tensors_colour_scale():
+    cube = torch.stack([torch.zeros(2, 2), torch.full((2, 2), 10.0)])  # each slice alone would be one flat colour
+    figures = slice_heatmaps(cube)
+    assert [label for label, _ in figures] == ["[0, :, :]", "[1, :, :]"]
+    assert [(fig.data[0].zmin, fig.data[0].zmax) for _, fig in figures] == [(0.0, 10.0), (0.0, 10.0)]
+    assert [fig.layout.title.text for _, fig in figures] == ["[0, :, :]", "[1, :, :]"]
+    assert len(slice_heatmaps(torch.zeros(3, 4, 2, 2))) == MAX_SLICES
+    signed = slice_heatmaps(torch.stack([torch.full((2, 2), -1.0), torch.full((2, 2), 4.0)]))
+    assert [(fig.data[0].zmin, fig.data[0].zmax) for _, fig in signed] == [(-4.0, 4.0), (-4.0, 4.0)]  # 0 is white
 
 
 def test_infinities_are_written_not_plotted():
