@@ -43,7 +43,7 @@ def draw(panel, key):
     else:  # one chart per slice, in columns, so a phone stacks them at full width
         st.markdown(f"**{panel.title}**")
         figures = slice_heatmaps(panel.tensor)
-        cols = st.columns(min(len(figures), 3))
+        cols = st.columns(min(len(figures), 2))  # two abreast keep the numbers in the cells legible
         for n, (_, fig) in enumerate(figures):
             with cols[n % len(cols)]:
                 st.plotly_chart(fig, key=f"{key}-{n}", config={"displayModeBar": False})
