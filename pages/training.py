@@ -162,6 +162,7 @@ if rows:
     else:
         st.dataframe(comparison, hide_index=True)
         st.plotly_chart(charts.scaling_figure(comparison))
+        st.markdown(lesson.WHY_SPEEDUP_FALLS_SHORT)
 else:
     st.caption("No runs yet: press Start.")
 

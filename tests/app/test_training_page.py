@@ -141,3 +141,14 @@ def test_mnist_needs_a_folder_before_it_can_start(runs):
     assert at.button[0].disabled
     at.text_input(key="training.data_dir").set_value("/data/mnist").run()
     assert not at.button[0].disabled and "'/data/mnist'" in at.code[0].value
+
+
+def test_a_one_and_a_two_worker_run_give_the_speedup_and_why_it_may_fall_short(runs):
+    from tests.unit.test_training_metrics import finished_run
+
+    finished_run(runs / "one-worker", 1, 1000.0)
+    finished_run(runs / "two-workers", 2, 300.0)  # 600 samples/s in all: slower than one worker
+    at = page()
+    comparison = at.dataframe[-1].value
+    assert comparison.sort_values("workers").speedup.round(2).tolist() == [1.0, 0.6]
+    assert "Why 2 workers may not be 2× faster" in texts(at.markdown)
