@@ -122,7 +122,9 @@ def classification_code(model_ref: str, model_type: str, seed: int, text: str, l
         f"from transformers import AutoTokenizer, {model_class}\n\n"
         f"tokenizer = AutoTokenizer.from_pretrained({model_ref!r})\n"
         f"torch.manual_seed({seed})  # the classifier head is NEW: its weights come from this random seed\n"
-        f"model = {model_class}.from_pretrained({model_ref!r}, num_labels=2, dtype=torch.float32).eval()\n\n"
+        f"model = {model_class}.from_pretrained(  # loaded exactly as on the page\n"
+        f"    {model_ref!r}, num_labels=2, attn_implementation='eager', dtype=torch.float32\n"
+        ").eval()\n\n"
         f"inputs = tokenizer({text!r}, return_tensors='pt')\n"
         + ("inputs.pop('token_type_ids', None)  # DistilBERT has no segment embeddings\n" if model_type != "bert" else "")
         + f"labels = torch.tensor([{label}])\n"

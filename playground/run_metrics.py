@@ -93,7 +93,7 @@ class Run:
         return "running" if self.records else "waiting"
 
     def steps(self) -> pd.DataFrame:
-        return _frame(self.of_kind("step"), ["rank", "step", "epoch", "loss", "samples_per_s", "elapsed"])
+        return _frame(self.of_kind("step"), ["rank", "step", "epoch", "loss", "samples_per_s", "elapsed", "gpu_mem_mb"])
 
     def epochs(self) -> pd.DataFrame:
         return _frame(self.of_kind("epoch"), ["rank", "epoch", "step", "accuracy", "checksum", "param_sum",

@@ -71,12 +71,11 @@ def throughput_figure(run: Run) -> go.Figure:
 def gpu_memory_figure(run: Run) -> go.Figure | None:
     """Peak CUDA memory per rank (torch.cuda.max_memory_allocated), or None for a CPU run, which records none.
     Under DDP every rank holds a full copy of the model, so the curves should lie on top of each other."""
-    records = [r for r in run.of_kind("step") if isinstance(r.get("gpu_mem_mb"), (int, float))]
-    if not records:
+    steps = run.steps().dropna(subset=["gpu_mem_mb"])
+    if steps.empty:
         return None
     fig = go.Figure()
-    _per_rank(fig, pd.DataFrame(records, columns=["rank", "step", "gpu_mem_mb"]).sort_values(["rank", "step"]),
-              "step", "gpu_mem_mb")
+    _per_rank(fig, steps, "step", "gpu_mem_mb")
     fig.update_layout(title="Peak GPU memory per rank", xaxis_title="step", yaxis_title="MiB", **_LAYOUT)
     return fig
 
