@@ -32,10 +32,17 @@ def _take_run(sentences: list[list[int]], start: int, budget: int) -> tuple[list
     return ids[:budget], i
 
 
-def sample_nsp_pair(sentences: list[list[int]], max_pair_tokens: int, rng: random.Random) -> NspPair:
-    """One pair whose A and B together use at most `max_pair_tokens` tokens (special tokens not counted)."""
+def sample_nsp_pair(sentences: list[list[int]], max_pair_tokens: int, rng: random.Random,
+                    short_seq_prob: float = 0.0) -> NspPair:
+    """One pair whose A and B together use at most `max_pair_tokens` tokens (special tokens not counted).
+
+    With probability `short_seq_prob` the pair gets a random, shorter budget (BERT's `short_seq_prob`, 0.1 in
+    Google's create_pretraining_data.py): otherwise the model only ever sees full-length inputs, while a learner
+    types one short line, so short inputs would be new to it."""
     if len(sentences) < 4:
         raise ValueError(f"need at least 4 sentences to build pairs, got {len(sentences)}")
+    if short_seq_prob and rng.random() < short_seq_prob:
+        max_pair_tokens = rng.randint(2, max_pair_tokens)
     half = max(1, max_pair_tokens // 2)
     start = rng.randrange(0, len(sentences) - 2)
     a, after_a = _take_run(sentences, start, half)

@@ -39,6 +39,7 @@ from playground.lr_schedule import warmup_cosine  # noqa: E402
 from playground.mlm_eval import masked_word_predictions, mlm_nsp_heldout  # noqa: E402
 from playground.mlm_masking import mask_tokens  # noqa: E402
 from playground.nsp_pairs import collate_pairs, sample_nsp_pair  # noqa: E402
+from playground.progressive_stacking import stack_layers  # noqa: E402
 from playground.tokenizer_training import train_byte_level_bpe, train_wordpiece  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "tinyshakespeare.txt"
@@ -71,6 +72,12 @@ def parse_args(argv=None):
     p.add_argument("--init-from", default=None,
                    help="continue training the model (and keep the tokenizer) saved in this folder; its card's "
                         "training history is carried over into the new card")
+    p.add_argument("--stack-to-layers", type=int, default=None,
+                   help="bert with --init-from: grow the loaded model to this many layers by copying its layers on "
+                        "top of themselves (progressive stacking, playground/progressive_stacking.py)")
+    p.add_argument("--short-seq-prob", type=float, default=0.0,
+                   help="bert: chance that a pair gets a random shorter length (BERT used 0.1), so the model also "
+                        "sees short inputs like the single lines learners type")
     args = p.parse_args(argv)
     defaults = {"gpt": (128, 8, 1e-3), "bert": (64, 16, 5e-4)}[args.model]
     args.block_size = args.block_size or defaults[0]
@@ -86,8 +93,17 @@ def use_bf16(precision: str) -> bool:
     return precision == "bf16"
 
 
-def command_line() -> str:
-    return ".venv/bin/python scripts/train_bundled_models.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+def command_line(argv=None) -> str:
+    """The command for the card. `--out` is left out: a run may write to a scratch folder first and be copied into
+    the bundled folder only if it beats the model there, and the card describes the bundled folder."""
+    args, kept = list(sys.argv[1:] if argv is None else argv), []
+    while args:
+        arg = args.pop(0)
+        if arg == "--out":
+            args and args.pop(0)
+        elif not arg.startswith("--out="):
+            kept.append(arg)
+    return ".venv/bin/python scripts/train_bundled_models.py " + " ".join(shlex.quote(a) for a in kept)
 
 
 class Trainer:
@@ -233,6 +249,12 @@ def train_bert(args, train_text, val_text):
     train_lines, val_lines = _lines(tok, train_text), _lines(tok, val_text)
     print(f"BERT tokenizer: {len(tok)} tokens; {len(train_lines)} train lines, {len(val_lines)} held-out lines",
           flush=True)
+    if args.init_from and args.stack_to_layers:
+        layers_before = model.config.num_hidden_layers
+        model = stack_layers(model, args.stack_to_layers)
+        history += f"  Its {layers_before} layers were first stacked into {args.stack_to_layers} (progressive " \
+                   f"stacking: the layers repeated in order, `playground/progressive_stacking.py`).\n"
+        print(f"stacked {layers_before} layers into {args.stack_to_layers}", flush=True)
     if args.init_from:
         config = model.config
     else:
@@ -247,7 +269,7 @@ def train_bert(args, train_text, val_text):
     max_pair = args.block_size - 3  # room for [CLS] A [SEP] B [SEP]
 
     def step_loss():
-        pairs = [sample_nsp_pair(train_lines, max_pair, rng) for _ in range(args.batch_size)]
+        pairs = [sample_nsp_pair(train_lines, max_pair, rng, args.short_seq_prob) for _ in range(args.batch_size)]
         batch = collate_pairs(pairs, tok.cls_token_id, tok.sep_token_id, tok.pad_token_id)
         inputs, labels = mask_tokens(batch["input_ids"], batch["special_tokens_mask"], tok.mask_token_id,
                                      len(tok), generator=gen)
@@ -381,6 +403,7 @@ BERT pages work offline. It has read about 1 MB of Shakespeare and nothing else.
 ## Training
 - Pairs `[CLS] A [SEP] B [SEP]` of at most {args.block_size} tokens, where A is a run of consecutive lines of the
   plays and B is the run that really follows (50%) or a run from a random place (50%): next-sentence prediction.
+  {args.short_seq_prob:.0%} of the pairs get a random shorter length (BERT's `short_seq_prob`).
 - Masked LM: 15% of the ordinary tokens are chosen; of those 80% become `[MASK]`, 10% a random token, 10% stay.
   Masks are drawn afresh for every batch.
 - Batch {args.batch_size}, AdamW (betas 0.9/0.95, weight decay 0.1), peak learning rate {args.lr:g} with 5% linear

@@ -194,3 +194,79 @@ def test_pretraining_loss_with_the_head_on_chosen_positions_equals_bert_for_pret
     assert ours.item() == pytest.approx(reference.item(), rel=1e-5)
     for ref, p in zip(reference_grads, model.parameters(), strict=True):
         torch.testing.assert_close(p.grad, ref, rtol=1e-4, atol=1e-6)
+
+
+def test_short_seq_prob_gives_some_pairs_a_random_shorter_length_and_none_without_it():
+    def lengths(prob):
+        rng = random.Random(0)
+        return [len(p.a) + len(p.b) for p in (sample_nsp_pair(SENTENCES, 20, rng, prob) for _ in range(2000))]
+
+    full = lengths(0.0)
+    some_short = lengths(0.1)
+    assert sum(n <= 6 for n in full) / len(full) < 0.02  # runs fill the budget up to a sentence's length
+    assert 0.03 < sum(n <= 6 for n in some_short) / len(some_short) < 0.12  # about 10% x 5/19 budgets, plus full
+    assert max(some_short) <= 20 and min(some_short) >= 2
+
+
+def test_short_seq_prob_of_zero_leaves_the_pairs_exactly_as_before():
+    # the random stream is not touched, so a seed gives the pairs it always gave
+    before = [sample_nsp_pair(SENTENCES, 20, random.Random(s)) for s in range(50)]
+    now = [sample_nsp_pair(SENTENCES, 20, random.Random(s), short_seq_prob=0.0) for s in range(50)]
+    assert before == now
+
+
+# ----------------------------------------------------------------------------------------- progressive stacking
+def test_stacking_repeats_each_trained_layer_in_order_and_keeps_embeddings_and_heads():
+    from playground.progressive_stacking import stack_layers
+    from tests.unit.tiny_bert import tiny_bert, tiny_bert_tokenizer
+
+    model = tiny_bert(tiny_bert_tokenizer())
+    grown = stack_layers(model, 4)
+
+    assert grown.config.num_hidden_layers == 4 and len(grown.bert.encoder.layer) == 4
+    assert model.config.num_hidden_layers == 2  # the original is left as it was
+    for i, layer in enumerate(grown.bert.encoder.layer):
+        for ours, source in zip(layer.parameters(), model.bert.encoder.layer[i % 2].parameters(), strict=True):
+            assert torch.equal(ours, source)
+    grown_state, old_state = grown.state_dict(), model.state_dict()
+    for name, value in old_state.items():
+        if not name.startswith("bert.encoder."):
+            assert torch.equal(grown_state[name], value), name
+    ids = torch.tensor([[2, 10, 11, 12, 3]])
+    assert torch.isfinite(grown.eval()(input_ids=ids).prediction_logits).all()
+
+
+def test_stacking_has_exactly_the_parameters_of_the_deeper_bert_built_on_meta():
+    from transformers import BertForPreTraining
+
+    from playground.progressive_stacking import stack_layers
+    from tests.unit.tiny_bert import tiny_bert, tiny_bert_tokenizer
+
+    model = tiny_bert(tiny_bert_tokenizer())
+    grown = stack_layers(model, 6)
+    config = grown.config
+    with torch.device("meta"):
+        reference = BertForPreTraining(config)
+    assert sum(p.numel() for p in grown.parameters()) == sum(p.numel() for p in reference.parameters())
+
+
+@pytest.mark.parametrize("layers", [1, 3])
+def test_stacking_refuses_a_depth_that_is_not_a_multiple_of_the_trained_one(layers):
+    from playground.progressive_stacking import stack_layers
+    from tests.unit.tiny_bert import tiny_bert, tiny_bert_tokenizer
+
+    with pytest.raises(ValueError, match="multiple of 2"):
+        stack_layers(tiny_bert(tiny_bert_tokenizer()), layers)
+
+
+# ------------------------------------------------------------------------------------------- training script
+def test_the_card_command_leaves_out_the_scratch_output_folder():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_bundled_models", "scripts/train_bundled_models.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    argv = ["--model", "bert", "--out", "/tmp/scratch", "--minutes", "3", "--out=/tmp/other", "--lr", "5e-4"]
+    assert script.command_line(argv) == (
+        ".venv/bin/python scripts/train_bundled_models.py --model bert --minutes 3 --lr 5e-4"
+    )
