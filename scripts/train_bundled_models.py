@@ -75,6 +75,9 @@ def parse_args(argv=None):
     p.add_argument("--stack-to-layers", type=int, default=None,
                    help="bert with --init-from: grow the loaded model to this many layers by copying its layers on "
                         "top of themselves (progressive stacking, playground/progressive_stacking.py)")
+    p.add_argument("--dropout", type=float, default=None,
+                   help="bert: dropout on hidden states and attention (default 0.1, or the loaded model's); more "
+                        "dropout fights memorising a small corpus read a hundred times over")
     p.add_argument("--short-seq-prob", type=float, default=0.0,
                    help="bert: chance that a pair gets a random shorter length (BERT used 0.1), so the model also "
                         "sees short inputs like the single lines learners type")
@@ -264,6 +267,8 @@ def train_bert(args, train_text, val_text):
             max_position_embeddings=2 * args.block_size, pad_token_id=tok.pad_token_id,
         )
         model = BertForPreTraining(config)
+    if args.dropout is not None:
+        set_dropout(model, args.dropout)
     rng = random.Random(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
     max_pair = args.block_size - 3  # room for [CLS] A [SEP] B [SEP]
@@ -301,6 +306,14 @@ def train_bert(args, train_text, val_text):
         val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision), history=history,
     )
     (args.out / "README.md").write_text(card, encoding="utf-8")
+
+
+def set_dropout(model, p: float):
+    """On a loaded model too: its Dropout modules were built from the old config, so both are changed."""
+    model.config.hidden_dropout_prob = model.config.attention_probs_dropout_prob = p
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = p
 
 
 def earlier_stages(folder) -> str:
@@ -407,7 +420,7 @@ BERT pages work offline. It has read about 1 MB of Shakespeare and nothing else.
 - Masked LM: 15% of the ordinary tokens are chosen; of those 80% become `[MASK]`, 10% a random token, 10% stay.
   Masks are drawn afresh for every batch.
 - Batch {args.batch_size}, AdamW (betas 0.9/0.95, weight decay 0.1), peak learning rate {args.lr:g} with 5% linear
-  warmup then cosine decay to 10%, gradient clip 1.0, bf16 autocast: {bf16}. The weights with the best held-out
+  warmup then cosine decay to 10%, gradient clip 1.0, bf16 autocast: {bf16}, dropout {cfg.hidden_dropout_prob:g}. The weights with the best held-out
   masked-LM loss (checked every {args.eval_every:g} s) are kept.
 - {stats[steps]:,} steps, {stats[tokens]:,} training tokens in {minutes:.1f} minutes.
 - Hardware: {hw}.

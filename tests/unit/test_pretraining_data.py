@@ -260,13 +260,29 @@ def test_stacking_refuses_a_depth_that_is_not_a_multiple_of_the_trained_one(laye
 
 
 # ------------------------------------------------------------------------------------------- training script
-def test_the_card_command_leaves_out_the_scratch_output_folder():
+def training_script():
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("train_bundled_models", "scripts/train_bundled_models.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
+    return script
+
+
+def test_the_card_command_leaves_out_the_scratch_output_folder():
+    script = training_script()
     argv = ["--model", "bert", "--out", "/tmp/scratch", "--minutes", "3", "--out=/tmp/other", "--lr", "5e-4"]
     assert script.command_line(argv) == (
         ".venv/bin/python scripts/train_bundled_models.py --model bert --minutes 3 --lr 5e-4"
     )
+
+
+def test_changing_a_loaded_berts_dropout_changes_its_modules_and_its_saved_config():
+    from tests.unit.tiny_bert import tiny_bert, tiny_bert_tokenizer
+
+    model = tiny_bert(tiny_bert_tokenizer())
+    training_script().set_dropout(model, 0.25)
+
+    rates = {m.p for m in model.modules() if isinstance(m, torch.nn.Dropout)}
+    assert rates == {0.25}
+    assert model.config.hidden_dropout_prob == model.config.attention_probs_dropout_prob == 0.25
