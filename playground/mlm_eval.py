@@ -57,11 +57,9 @@ class MaskedWordResult:
     examples: list[tuple[str, str, str]] = field(default_factory=list)  # (masked line, true word, top-1)
 
 
-@torch.no_grad()
-def masked_word_predictions(model, tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0,
-                            batch_size: int = 50) -> MaskedWordResult:
-    """Mask one ordinary word per line and report top-1 accuracy. Ordinary: written in lower case in the line
-    (so not a speaker name, a name or a sentence start), 3+ letters, and a single WordPiece token."""
+def masked_word_items(tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0) -> list[tuple[str, str]]:
+    """One ordinary word per line hidden behind the mask token: (masked line, the word). Ordinary: written in lower
+    case in the line (so not a speaker name, a name or a sentence start), 3+ letters, and a single WordPiece token."""
     rng = random.Random(seed)
     vocab = tokenizer.get_vocab()
     items = []
@@ -73,6 +71,14 @@ def masked_word_predictions(model, tokenizer, lines: list[str], n_lines: int = 5
         items.append((line[: m.start()] + tokenizer.mask_token + line[m.end():], m.group().lower()))
         if len(items) >= n_lines:
             break
+    return items
+
+
+@torch.no_grad()
+def masked_word_predictions(model, tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0,
+                            batch_size: int = 50) -> MaskedWordResult:
+    """Mask one ordinary word per line (see `masked_word_items`) and report the model's top-1 accuracy."""
+    items = masked_word_items(tokenizer, lines, n_lines, seed)
     model.eval()
     right, examples = 0, []
     for start in range(0, len(items), batch_size):

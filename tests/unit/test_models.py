@@ -16,8 +16,9 @@ import transformers
 
 from playground import models
 from playground.corpus import read_corpus, split_holdout
+from playground.fill_baseline import NeighbourCounts
 from playground.lm_metrics import causal_lm_heldout_loss
-from playground.mlm_eval import masked_word_predictions
+from playground.mlm_eval import masked_word_items, masked_word_predictions
 from playground.models import BERT_DIR, GPT_DIR, ModelLoadError, load_model
 from playground.tokenizer_training import train_byte_level_bpe, train_wordpiece
 
@@ -114,6 +115,18 @@ def test_bundled_bert_fills_masked_held_out_words_as_often_as_its_card_states():
     result = masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=n_words)
     assert result.n == n_words
     assert result.accuracy >= stated - 5e-4  # the card rounds to 3 decimals
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
+def test_bundled_bert_fills_masked_held_out_words_better_than_counting_their_neighbours():
+    train, held_out = split_holdout(read_corpus(CORPUS), 0.1)
+    loaded = load_model("bert")
+    lines = [line for line in held_out.splitlines() if line.strip()]
+    bert = masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=500)
+    items = masked_word_items(loaded.tokenizer, lines, n_lines=500)
+    counting = NeighbourCounts(train, set(loaded.tokenizer.get_vocab())).accuracy(items, loaded.tokenizer.mask_token)
+    assert counting > 0.05  # the reference is a real one: it gets some words right
+    assert bert.accuracy > 1.2 * counting
 
 # ----------------------------------------------------------------------------------- local folders and hub ids
 def test_local_gpt_folder_loads_the_saved_weights(tmp_path):
