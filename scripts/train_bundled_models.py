@@ -10,9 +10,9 @@ the best held-out loss are kept and saved in transformers' format (safetensors, 
 
 References: GPT-2 (Radford et al. 2019), BERT (Devlin et al. 2018), nanoGPT's train.py (schedule, windows).
 
-Commands used for the bundled models (both at once, one CPU thread each, on a 2-core machine):
-    nohup .venv/bin/python scripts/train_bundled_models.py --model gpt --minutes 45 --threads 1 > gpt.log &
-    nohup .venv/bin/python scripts/train_bundled_models.py --model bert --minutes 45 --threads 1 > bert.log &
+Both models from scratch, side by side on one CPU thread each (two 1-thread runs on 2 cores got more done than one
+2-thread run), into runs/models/: `make train-models MINUTES=45`. Each bundled model's card gives the exact commands
+of every stage it was trained in; later stages continue from the saved weights with --init-from.
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def parse_args(argv=None):
     p.add_argument("--minutes", type=float, default=45.0, help="wall-clock training budget")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     p.add_argument("--vocab-size", type=int, default=4096)
-    p.add_argument("--d-model", type=int, default=256)
+    p.add_argument("--d-model", type=int, default=192)
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--heads", type=int, default=4)
     p.add_argument("--block-size", type=int, default=None, help="tokens per sequence (gpt 128, bert 64)")
