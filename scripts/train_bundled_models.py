@@ -76,6 +76,9 @@ def parse_args(argv=None):
     p.add_argument("--stack-to-layers", type=int, default=None,
                    help="bert with --init-from: grow the loaded model to this many layers by copying its layers on "
                         "top of themselves (progressive stacking, playground/progressive_stacking.py)")
+    p.add_argument("--remeasure", default=None,
+                   help="bert: no training; measure the model saved in this folder again and rewrite its card's "
+                        "validation section")
     p.add_argument("--dropout", type=float, default=None,
                    help="bert: dropout on hidden states and attention (default 0.1, or the loaded model's); more "
                         "dropout fights memorising a small corpus read a hundred times over")
@@ -224,7 +227,7 @@ def train_gpt(args, train_text, val_text):
         cmd=command_line(), full=full, subset=subset, subset_chars=CARD_SUBSET_CHARS, stats=stats,
         minutes=stats["seconds"] / 60, hw=hardware(), samples="\n\n".join(f"```text\n{s}\n```" for s in samples),
         train_chars=len(train_text), val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision),
-        history=history,
+        history=with_totals(history, stats),
     )
     (args.out / "README.md").write_text(card, encoding="utf-8")
 
@@ -290,26 +293,40 @@ def train_bert(args, train_text, val_text):
     stats = Trainer(args, model, step_loss, evaluate).run()
     save(model, tok, args.out)
     model, tok = reload("bert", args.out)
-    held = mlm_nsp_heldout(model, tok, val_lines, max_pair, n_pairs=1000)
-    held_lines = [ln for ln in val_text.splitlines() if ln.strip()]
-    words = masked_word_predictions(model, tok, held_lines, n_lines=500)
-    counting = NeighbourCounts(train_text, set(tok.get_vocab())).accuracy(
-        masked_word_items(tok, held_lines, n_lines=500), tok.mask_token)
-    print(f"held-out: MLM loss {held.mlm_loss:.4f} (perplexity {math.exp(held.mlm_loss):.2f}), "
-          f"MLM top-1 {held.mlm_accuracy:.3f}, NSP accuracy {held.nsp_accuracy:.3f}, "
-          f"masked-word top-1 {words.accuracy:.3f} on {words.n} words (counting neighbours: {counting:.3f})", flush=True)
-    for ex in words.examples[:12]:
-        print(ex, flush=True)
     n_params = sum(p.numel() for p in model.parameters())
-    examples = "\n".join(f"| {line} | {truth} | {pred} | {'yes' if truth == pred else 'no'} |"
-                         for line, truth, pred in words.examples[:12])
     card = BERT_CARD.format(
         params=n_params / 1e6, size=size_on_disk(args.out), cfg=config, vocab=len(tok), args=args,
-        cmd=command_line(), held=held, mlm_ppl=math.exp(held.mlm_loss), words=words, examples=examples, counting=counting,
-        stats=stats, minutes=stats["seconds"] / 60, hw=hardware(), train_chars=len(train_text),
-        val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision), history=history,
-    )
+        cmd=command_line(), stats=stats, minutes=stats["seconds"] / 60, hw=hardware(), train_chars=len(train_text),
+        val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision), history=with_totals(history, stats),
+    ) + bert_validation(model, tok, train_text, val_text, max_pair)
     (args.out / "README.md").write_text(card, encoding="utf-8")
+
+
+def bert_validation(model, tok, train_text, val_text, max_pair) -> str:
+    """The card's validation section, measured on the saved model (also rewritten alone by --remeasure)."""
+    held = mlm_nsp_heldout(model, tok, _lines(tok, val_text), max_pair, n_pairs=1000)
+    held_lines = [ln for ln in val_text.splitlines() if ln.strip()]
+    words = masked_word_predictions(model, tok, held_lines, n_lines=len(held_lines))
+    counting = NeighbourCounts(train_text, set(tok.get_vocab())).accuracy(
+        masked_word_items(tok, held_lines, n_lines=len(held_lines)), tok.mask_token)
+    print(f"held-out: MLM loss {held.mlm_loss:.4f} (perplexity {math.exp(held.mlm_loss):.2f}), "
+          f"MLM top-1 {held.mlm_accuracy:.3f}, NSP accuracy {held.nsp_accuracy:.3f}, masked-word top-1 "
+          f"{words.accuracy:.3f} on {words.n} words (counting neighbours: {counting:.3f})", flush=True)
+    examples = "\n".join(f"| {line} | {truth} | {pred} | {'yes' if truth == pred else 'no'} |"
+                         for line, truth, pred in words.examples[:12])
+    stderr = math.sqrt(words.accuracy * (1 - words.accuracy) / max(1, words.n))
+    return BERT_VALIDATION.format(held=held, mlm_ppl=math.exp(held.mlm_loss), words=words, counting=counting,
+                                  examples=examples, stderr=stderr)
+
+
+def remeasure_bert(args, train_text, val_text):
+    """Rewrite only the validation section of a saved BERT's card (after the measurement itself changed)."""
+    folder = Path(args.remeasure)
+    model, tok = reload("bert", folder)
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    top = card[: card.index("## Validation")]
+    (folder / "README.md").write_text(
+        top + bert_validation(model, tok, train_text, val_text, args.block_size - 3), encoding="utf-8")
 
 
 def set_dropout(model, p: float):
@@ -332,6 +349,15 @@ def earlier_stages(folder) -> str:
     lines.append(f"  - `{command.group(1) if command else '?'}`: {steps.group(1) if steps else '?'}")
     return "- Earlier stages of this model's training:\n" + "\n".join(lines) + "\n\n" + \
         "  This run continued from those weights (a fresh optimizer and learning-rate schedule).\n"
+
+
+def with_totals(history: str, stats: dict) -> str:
+    """Add up every stage, so the card says how much training the model has had in all."""
+    stages = re.findall(r"([\d,]+) steps, ([\d,]+) training tokens in ([\d.]+) minutes", history)
+    stages.append((str(stats["steps"]), str(stats["tokens"]), str(stats["seconds"] / 60)))
+    steps, tokens, minutes = (sum(float(stage[i].replace(",", "")) for stage in stages) for i in range(3))
+    return history + (f"  In all: {minutes:.0f} minutes of training in {len(stages)} stages, {steps:,.0f} steps, "
+                      f"{tokens / 1e6:.1f} M training tokens.\n" if len(stages) > 1 else "")
 
 
 def reload(kind: str, out: Path):
@@ -434,7 +460,9 @@ BERT pages work offline. It has read about 1 MB of Shakespeare and nothing else.
 {cmd}
 ```
 {history}
-## Validation (held-out last 10%, 1,000 pairs with a fixed seed)
+"""
+
+BERT_VALIDATION = """## Validation (held-out last 10%, 1,000 pairs with a fixed seed)
 
 | figure | value |
 |---|---|
@@ -444,10 +472,11 @@ BERT pages work offline. It has read about 1 MB of Shakespeare and nothing else.
 | top-1 for one masked ordinary word per held-out line | {words.accuracy:.3f} ({words.n} words) |
 | the same words guessed by counting their neighbours (reference) | {counting:.3f} |
 
-"Ordinary word": a word of 3+ letters written in lower case (so not a speaker name, a name or a sentence start) that is a single WordPiece token, one per line, chosen with a
-fixed seed, replaced by `[MASK]` in a held-out line on its own. The reference (`playground/fill_baseline.py`) guesses
-the word that most often sat between the same two neighbours in the training text: what BERT adds over it comes
-from reading the whole line.
+"Ordinary word": a word of 3+ letters written in lower case (so not a speaker name, a name or a sentence start) that
+is a single WordPiece token, one per held-out line that has one (every such line), chosen with a fixed seed,
+replaced by `[MASK]` in the line on its own. With {words.n:,} words the figure's sampling error is about
+±{stderr:.3f}. The reference (`playground/fill_baseline.py`) guesses the word that most often sat between the same two
+neighbours in the training text: what BERT adds over it comes from reading the whole line.
 
 ## Examples (held-out lines)
 
@@ -464,7 +493,10 @@ def main(argv=None):
     text = read_corpus(args.data)
     train_text, val_text = split_holdout(text, 0.1)
     print(f"{args.data}: {len(train_text):,} train chars, {len(val_text):,} held-out chars", flush=True)
-    (train_gpt if args.model == "gpt" else train_bert)(args, train_text, val_text)
+    if args.remeasure:
+        remeasure_bert(args, train_text, val_text)
+    else:
+        (train_gpt if args.model == "gpt" else train_bert)(args, train_text, val_text)
 
 
 if __name__ == "__main__":

@@ -286,3 +286,12 @@ def test_changing_a_loaded_berts_dropout_changes_its_modules_and_its_saved_confi
     rates = {m.p for m in model.modules() if isinstance(m, torch.nn.Dropout)}
     assert rates == {0.25}
     assert model.config.hidden_dropout_prob == model.config.attention_probs_dropout_prob == 0.25
+
+
+def test_the_card_adds_up_every_stage_of_training():
+    history = ("- Earlier stages of this model's training:\n"
+               "  - `cmd one`: 3,072 steps, 2,903,904 training tokens in 43.1 minutes\n"
+               "  - `cmd two`: 1,563 steps, 1,477,788 training tokens in 20.0 minutes\n\n")
+    totals = training_script().with_totals(history, {"steps": 1000, "tokens": 1_000_000, "seconds": 600})
+    assert totals.endswith("In all: 73 minutes of training in 3 stages, 5,635 steps, 5.4 M training tokens.\n")
+    assert training_script().with_totals("", {"steps": 1, "tokens": 1, "seconds": 60}) == ""
