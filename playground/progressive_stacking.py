@@ -2,8 +2,9 @@
 BERT into a deeper one by copying its encoder layers on top of themselves.
 
 A shallow BERT's attention patterns already resemble those of its deeper layers, so a deep model that starts as
-two copies of a trained shallow one reaches a given loss sooner than one started from scratch. This is how the
-bundled shakespeare-bert grew from 4 to 8 layers without throwing away what its first 200 minutes taught it.
+two copies of a trained shallow one reaches a given loss sooner than one started from scratch. The training script
+offers it as `--stack-to-layers`. On the bundled shakespeare-bert (4 -> 8 layers) the copy started well behind the
+4-layer model and had not caught up after 13 minutes, so the bundled model still has 4 layers.
 """
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ def stack_layers(model, num_layers: int):
     config = copy.deepcopy(model.config)
     config.num_hidden_layers = num_layers
     grown = type(model)(config)
-    state = model.state_dict()
+    trained = model.state_dict()
+    state = dict(trained)
     prefix = "bert.encoder.layer."
     for name in grown.state_dict():
         if name.startswith(prefix):
             index, rest = name[len(prefix):].split(".", 1)
-            state[name] = model.state_dict()[f"{prefix}{int(index) % old}.{rest}"]
+            state[name] = trained[f"{prefix}{int(index) % old}.{rest}"]
     grown.load_state_dict(state)
     return grown.to(next(model.parameters()).dtype)
 
