@@ -55,6 +55,7 @@ class MaskedWordResult:
     accuracy: float
     n: int
     examples: list[tuple[str, str, str]] = field(default_factory=list)  # (masked line, true word, top-1)
+    top5_accuracy: float = 0.0  # the word is among the five guesses the BERT page lists first
 
 
 def masked_word_items(tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0) -> list[tuple[str, str]]:
@@ -80,14 +81,17 @@ def masked_word_predictions(model, tokenizer, lines: list[str], n_lines: int = 5
     """Mask one ordinary word per line (see `masked_word_items`) and report the model's top-1 accuracy."""
     items = masked_word_items(tokenizer, lines, n_lines, seed)
     model.eval()
-    right, examples = 0, []
+    right, in_top5, examples = 0, 0, []
     for start in range(0, len(items), batch_size):
         chunk = items[start : start + batch_size]
         enc = tokenizer([masked for masked, _ in chunk], return_tensors="pt", padding=True)
         logits = model(**enc).prediction_logits
         for row, (masked, truth) in enumerate(chunk):
             pos = (enc["input_ids"][row] == tokenizer.mask_token_id).nonzero()[0, 0]
-            pred = tokenizer.convert_ids_to_tokens(int(logits[row, pos].argmax()))
+            top5 = tokenizer.convert_ids_to_tokens(logits[row, pos].topk(5).indices.tolist())
+            pred = top5[0]
             right += pred == truth
+            in_top5 += truth in top5
             examples.append((masked, truth, pred))
-    return MaskedWordResult(right / max(1, len(items)), len(items), examples)
+    n = max(1, len(items))
+    return MaskedWordResult(right / n, len(items), examples, in_top5 / n)

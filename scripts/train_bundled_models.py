@@ -470,6 +470,7 @@ BERT_VALIDATION = """## Validation (held-out last 10%, 1,000 pairs with a fixed 
 | masked-LM top-1 accuracy | {held.mlm_accuracy:.3f} |
 | next-sentence accuracy | {held.nsp_accuracy:.3f} (chance 0.5) |
 | top-1 for one masked ordinary word per held-out line | {words.accuracy:.3f} ({words.n} words) |
+| the same words: the word is among the top 5 predictions | {words.top5_accuracy:.3f} |
 | the same words guessed by counting their neighbours (reference) | {counting:.3f} |
 
 "Ordinary word": a word of 3+ letters written in lower case (so not a speaker name, a name or a sentence start) that

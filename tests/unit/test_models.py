@@ -115,6 +115,10 @@ def test_bundled_bert_fills_masked_held_out_words_as_often_as_its_card_states():
     result = masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=n_words)
     assert result.n == n_words
     assert result.accuracy >= stated - 5e-4  # the card rounds to 3 decimals
+    top5 = re.search(r"the word is among the top 5 predictions \| ([0-9.]+) \|", (BERT_DIR / "README.md").read_text())
+    assert top5, "the BERT card must state how often the word is among the top 5"
+    assert result.top5_accuracy >= float(top5.group(1)) - 5e-4
+    assert result.top5_accuracy >= result.accuracy
 
 
 @pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
