@@ -43,10 +43,13 @@ def draw(panel, key):
     else:  # one chart per slice, in columns, so a phone stacks them at full width
         st.markdown(f"**{panel.title}**")
         figures = slice_heatmaps(panel.tensor)
-        cols = st.columns(min(len(figures), 2))  # two abreast keep the numbers in the cells legible
-        for n, (_, fig) in enumerate(figures):
-            with cols[n % len(cols)]:
-                st.plotly_chart(fig, key=f"{key}-{n}", config={"displayModeBar": False})
+        per_row = min(len(figures), 2)  # two abreast keep the numbers in the cells legible
+        for first in range(0, len(figures), per_row):
+            # a row of columns per pair: a phone stacks rows in order ([0] [1] [2]), not column by column ([0] [2] [1])
+            for n, col in enumerate(st.columns(per_row), start=first):
+                if n < len(figures):
+                    with col:
+                        st.plotly_chart(figures[n][1], key=f"{key}-{n}", config={"displayModeBar": False})
     if slice_count(panel.tensor) > MAX_SLICES:
         st.caption(f"Showing the first {MAX_SLICES} of {slice_count(panel.tensor)} 2D slices.")
 

@@ -87,6 +87,16 @@ def test_on_a_phone_each_slice_of_a_3d_tensor_gets_the_full_width(browser_page, 
     screenshot(browser_page, "tensors-3d-phone")
 
 
+def test_on_a_phone_the_slices_read_top_to_bottom_in_index_order(browser_page, app_url):
+    open_at(browser_page, _url(app_url, source="random", shape="3, 2, 4", seed=1), PHONE, timeout=300)
+    titles = browser_page.locator('[data-testid="stPlotlyChart"] text.gtitle')
+    titles.filter(has_text="[2, :, :]").first.wait_for(timeout=300_000)
+    tops = {}
+    for title in titles.all():  # the first panel's slices (x); the operation's result may have slices too
+        tops.setdefault(title.text_content(), title.bounding_box()["y"])
+    assert tops["[0, :, :]"] < tops["[1, :, :]"] < tops["[2, :, :]"]
+
+
 def test_reached_from_the_home_page_inside_the_app_shell(browser_page, app_url):
     open_at(browser_page, app_url, DESKTOP, timeout=300)
     browser_page.locator('[data-testid="stSidebarNav"]').get_by_text("Tensors").click()
