@@ -37,7 +37,7 @@ from playground.corpus import read_corpus, split_holdout  # noqa: E402
 from playground.fill_baseline import NeighbourCounts  # noqa: E402
 from playground.lm_metrics import causal_lm_heldout_loss  # noqa: E402
 from playground.lr_schedule import warmup_cosine  # noqa: E402
-from playground.mlm_eval import masked_word_items, masked_word_predictions, mlm_nsp_heldout  # noqa: E402
+from playground.mlm_eval import masked_word_predictions, mlm_nsp_heldout  # noqa: E402
 from playground.mlm_masking import mask_tokens  # noqa: E402
 from playground.nsp_pairs import collate_pairs, sample_nsp_pair  # noqa: E402
 from playground.progressive_stacking import stack_layers  # noqa: E402
@@ -86,6 +86,13 @@ def parse_args(argv=None):
                    help="bert: chance that a pair gets a random shorter length (BERT used 0.1), so the model also "
                         "sees short inputs like the single lines learners type")
     args = p.parse_args(argv)
+    bert_only = {"--stack-to-layers": args.stack_to_layers, "--remeasure": args.remeasure,
+                 "--dropout": args.dropout, "--short-seq-prob": args.short_seq_prob or None}
+    for flag, value in bert_only.items():
+        if args.model != "bert" and value is not None:
+            p.error(f"{flag} is for --model bert only")
+    if args.stack_to_layers and not args.init_from:
+        p.error("--stack-to-layers grows a trained model: give the folder to grow with --init-from")
     defaults = {"gpt": (128, 8, 1e-3), "bert": (64, 16, 5e-4)}[args.model]
     args.block_size = args.block_size or defaults[0]
     args.batch_size = args.batch_size or defaults[1]
@@ -256,7 +263,7 @@ def train_bert(args, train_text, val_text):
     train_lines, val_lines = _lines(tok, train_text), _lines(tok, val_text)
     print(f"BERT tokenizer: {len(tok)} tokens; {len(train_lines)} train lines, {len(val_lines)} held-out lines",
           flush=True)
-    if args.init_from and args.stack_to_layers:
+    if args.stack_to_layers:
         layers_before = model.config.num_hidden_layers
         model = stack_layers(model, args.stack_to_layers)
         history += f"  Its {layers_before} layers were first stacked into {args.stack_to_layers} (progressive " \
@@ -307,8 +314,8 @@ def bert_validation(model, tok, train_text, val_text, max_pair) -> str:
     held = mlm_nsp_heldout(model, tok, _lines(tok, val_text), max_pair, n_pairs=1000)
     held_lines = [ln for ln in val_text.splitlines() if ln.strip()]
     words = masked_word_predictions(model, tok, held_lines, n_lines=len(held_lines))
-    counting = NeighbourCounts(train_text, set(tok.get_vocab())).accuracy(
-        masked_word_items(tok, held_lines, n_lines=len(held_lines)), tok.mask_token)
+    items = [(masked, truth) for masked, truth, _ in words.examples]  # the very words the model was asked
+    counting = NeighbourCounts(train_text, set(tok.get_vocab())).accuracy(items, tok.mask_token)
     print(f"held-out: MLM loss {held.mlm_loss:.4f} (perplexity {math.exp(held.mlm_loss):.2f}), "
           f"MLM top-1 {held.mlm_accuracy:.3f}, NSP accuracy {held.nsp_accuracy:.3f}, masked-word top-1 "
           f"{words.accuracy:.3f} on {words.n} words (counting neighbours: {counting:.3f})", flush=True)
@@ -450,8 +457,8 @@ BERT pages work offline. It has read about 1 MB of Shakespeare and nothing else.
 - Masked LM: 15% of the ordinary tokens are chosen; of those 80% become `[MASK]`, 10% a random token, 10% stay.
   Masks are drawn afresh for every batch.
 - Batch {args.batch_size}, AdamW (betas 0.9/0.95, weight decay 0.1), peak learning rate {args.lr:g} with 5% linear
-  warmup then cosine decay to 10%, gradient clip 1.0, bf16 autocast: {bf16}, dropout {cfg.hidden_dropout_prob:g}. The weights with the best held-out
-  masked-LM loss (checked every {args.eval_every:g} s) are kept.
+  warmup then cosine decay to 10%, gradient clip 1.0, bf16 autocast: {bf16}, dropout {cfg.hidden_dropout_prob:g}.
+  The weights with the best held-out masked-LM loss (checked every {args.eval_every:g} s) are kept.
 - {stats[steps]:,} steps, {stats[tokens]:,} training tokens in {minutes:.1f} minutes.
 - Hardware: {hw}.
 - Command (from the repository root):

@@ -295,3 +295,14 @@ def test_the_card_adds_up_every_stage_of_training():
     totals = training_script().with_totals(history, {"steps": 1000, "tokens": 1_000_000, "seconds": 600})
     assert totals.endswith("In all: 73 minutes of training in 3 stages, 5,635 steps, 5.4 M training tokens.\n")
     assert training_script().with_totals("", {"steps": 1, "tokens": 1, "seconds": 60}) == ""
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--model", "gpt", "--dropout", "0.2"], "--dropout is for --model bert only"),
+    (["--model", "gpt", "--short-seq-prob", "0.1"], "--short-seq-prob is for --model bert only"),
+    (["--model", "bert", "--stack-to-layers", "8"], "give the folder to grow with --init-from"),
+])
+def test_the_script_refuses_options_that_would_be_silently_ignored(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        training_script().parse_args(argv)
+    assert message in capsys.readouterr().err
