@@ -9,6 +9,7 @@ from playground import bert_masking as bm
 from playground import fill_mask as fm
 from playground import next_sentence as ns
 from playground import sequence_classification as sc
+from playground import word_quiz as wq
 from playground.attention_heatmap import attention_heatmap
 from playground.attention_view import MAX_BERTVIZ_TOKENS, head_view_html, model_view_html
 from playground.bert_input import encode, max_input_tokens
@@ -108,8 +109,76 @@ else:
 show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, st.session_state[text_key], limit, decisions, top_k,
                                    rule_seed=st.session_state[seed_key] if ps.get("rule") and chosen else None))
 
+# ---- guess the word ---------------------------------------------------------------------------------------------
+st.header("2 · Guess the hidden word: you against BERT")
+st.markdown("A line from the held-out end of the plays (the bundled BERT never read it), with one ordinary word "
+            "hidden. Type your guess, then see BERT's five best guesses. Who is right more often?")
+quiz_key = ps.key("quiz", 0, int)
+quiz_n_key = ps.key("quiz_n", 100, int)
+
+
+def next_line():
+    st.session_state[quiz_key] += 1
+    st.session_state["bert.quiz_guess"] = ""
+
+
+def guess_the_word(line: wq.QuizLine):
+    tallies = st.session_state.setdefault("bert.quiz_tally", {})  # one per model: a new model starts from 0 of 0
+    tally = tallies.setdefault(model_ref, {"lines": [], "you": 0, "bert": 0})
+    st.markdown(f"**Line {line.number + 1}:** {line.masked.replace(tok.mask_token, ' ▁▁▁▁▁ ')}")
+    with st.form("quiz", border=False, enter_to_submit=True):
+        guess_column, reveal_column = st.columns([3, 1], vertical_alignment="bottom")
+        guess = guess_column.text_input("Your guess for the hidden word", max_chars=40, key="bert.quiz_guess")
+        revealed = reveal_column.form_submit_button("Reveal", width="stretch")
+    revealed = revealed or st.session_state.get("bert.quiz_revealed") == (model_ref, line.number)
+    if revealed:
+        st.session_state["bert.quiz_revealed"] = (model_ref, line.number)
+        shown = wq.reveal(model, tok, line, limit)
+        bert_right, you_right = wq.is_right(shown.bert_top1, line.answer), wq.is_right(guess, line.answer)
+        if line.number not in tally["lines"]:  # each line counts once, however often it is revealed
+            tally["lines"].append(line.number)
+            tally["bert"] += bert_right
+            tally["you"] += you_right
+        verdict = f"The hidden word is **{line.answer}**. BERT's first guess, **{shown.bert_top1}**, is "
+        verdict += "right" if bert_right else "wrong"
+        verdict += f"; yours, **{guess.strip()}**, is {'right' if you_right else 'wrong'}." if guess.strip() else "."
+        (st.success if bert_right else st.info)(verdict)
+        st.plotly_chart(bert_figures.top_k_bars(shown.result.predictions[0]), width="stretch", key="quiz_bars")
+    st.button("Next line ▶", on_click=next_line)
+    if tally["lines"]:
+        n = len(tally["lines"])
+        c1, c2 = st.columns(2)
+        c1.metric("You", f"{tally['you']} of {n}")
+        c2.metric("BERT (first guess)", f"{tally['bert']} of {n}")
+    with st.expander("How often is BERT right? Score it on many held-out lines at once"):
+        n_scored = st.slider("Lines", 20, wq.MAX_SCORED_LINES, key=quiz_n_key, step=20)
+        with st.spinner(f"BERT guesses {n_scored} hidden words…"):
+            scored = st.cache_data(wq.score_on_held_out_lines, show_spinner=False, hash_funcs={
+                type(model): lambda _: model_ref, type(tok): lambda _: model_ref})(model, tok, n_scored, limit)
+        c1, c2 = st.columns(2)
+        c1.metric("First guess right", f"{scored.accuracy:.0%}",
+                  help=f"{round(scored.accuracy * scored.n)} of {scored.n}")
+        c2.metric("Word among the five guesses", f"{scored.top5_accuracy:.0%}",
+                  help=f"{round(scored.top5_accuracy * scored.n)} of {scored.n}")
+        card = (" The model card (`assets/models/shakespeare-bert/README.md`) splits the figure by how often the "
+                "training text has the word: BERT guesses common words far more often than rare ones."
+                if loaded.source == "bundled" else "")
+        st.caption(f"The quiz's first {scored.n} lines. A guess drawn at random from the {len(tok):,} tokens would "
+                   f"be right {1 / len(tok):.3%} of the time.{card}")
+        st.dataframe(wq.scored_table(scored), hide_index=True, width="stretch", height=260)
+    if revealed:
+        show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, shown.text, limit, shown.decisions, 5))
+
+
+try:
+    quiz_line = wq.quiz_line(tok, st.session_state[quiz_key], limit)
+except ValueError as err:
+    st.info(f"No quiz for `{loaded.name}`: {err}. The other sections work as usual.")
+else:
+    guess_the_word(quiz_line)
+
 # ---- next sentence ----------------------------------------------------------------------------------------------
-st.header("2 · Next-sentence prediction")
+st.header("3 · Next-sentence prediction")
 pair = None
 if not loaded.has_nsp:
     st.info(f"`{loaded.name}` has no next-sentence head: DistilBERT was distilled with the masked-LM loss only. "
@@ -141,7 +210,7 @@ else:
         show_code(bert_code.next_sentence_code(shown_ref, st.session_state[a_key], st.session_state[b_key], limit))
 
 # ---- attention --------------------------------------------------------------------------------------------------
-st.header("3 · Attention")
+st.header("4 · Attention")
 source = st.radio("Input", ["the masked sentence", "the sentence pair"] if pair else ["the masked sentence"],
                   horizontal=True, key=ps.key("attn_input", "the masked sentence"))
 tokens, attentions, b_start = ((pair.encoded.tokens, pair.attentions, pair.sentence_b_start) if pair and
@@ -161,7 +230,7 @@ else:
     st.iframe(head_view_html(attentions, tokens, sentence_b_start=b_start), height="content")
 
 # ---- sequence classification ------------------------------------------------------------------------------------
-st.header("4 · Sequence classification, from the lesson")
+st.header("5 · Sequence classification, from the lesson")
 head_seed = st.number_input("Seed for the new head", 0, 2**31 - 1, step=1, key=ps.key("head_seed", 0, int))
 model_type = model.config.model_type
 classifier, fresh = st.cache_resource(sc.load_classifier, show_spinner="Building the classifier…")(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from playground.fill_mask import accepts_token_type_ids, masked_lm_logits
 from playground.mlm_masking import IGNORE_INDEX, mask_tokens
 from playground.nsp_pairs import collate_pairs, sample_nsp_pair
 
@@ -51,47 +52,92 @@ def mlm_nsp_heldout(model, tokenizer, lines: list[list[int]], max_pair_tokens: i
 
 
 @dataclass
+class MaskedWord:
+    masked: str  # the line with the word replaced by the mask token
+    truth: str
+    top5: list[str]  # the model's five most likely tokens, best first
+
+    @property
+    def top1(self) -> str:
+        return self.top5[0]
+
+
+@dataclass
 class MaskedWordResult:
-    accuracy: float
+    accuracy: float  # the top prediction is the word
     n: int
-    examples: list[tuple[str, str, str]] = field(default_factory=list)  # (masked line, true word, top-1)
+    examples: list[MaskedWord] = field(default_factory=list)
     top5_accuracy: float = 0.0  # the word is among the five guesses the BERT page lists first
 
 
-def masked_word_items(tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0) -> list[tuple[str, str]]:
-    """One ordinary word per line hidden behind the mask token: (masked line, the word). Ordinary: written in lower
-    case in the line (so not a speaker name, a name or a sentence start), 3+ letters, and a single WordPiece token."""
+def ordinary_words(line: str, vocab, min_letters: int = 3) -> list[re.Match]:
+    """Whole words written in lower case (so not a speaker name, a name or a sentence start) that are one WordPiece
+    token. A letter run touching an apostrophe is a fragment, not a word: the `d` of call'd, the `tis` of 'tis."""
+    pattern = rf"(?<![\w'’])[a-z]{{{min_letters},}}(?![\w'’])"
+    return [m for m in re.finditer(pattern, line) if m.group() in vocab]
+
+
+def masked_word_items(tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0,
+                      min_letters: int = 3) -> list[tuple[str, str]]:
+    """One ordinary word per line (see `ordinary_words`) hidden behind the mask token: (masked line, the word)."""
     rng = random.Random(seed)
     vocab = tokenizer.get_vocab()
     items = []
     for line in lines:
-        words = [m for m in re.finditer(r"\b[a-z]{3,}\b", line) if m.group() in vocab]
+        words = ordinary_words(line, vocab, min_letters)
         if not words:
             continue
         m = rng.choice(words)
-        items.append((line[: m.start()] + tokenizer.mask_token + line[m.end():], m.group().lower()))
+        items.append((line[: m.start()] + tokenizer.mask_token + line[m.end():], m.group()))
         if len(items) >= n_lines:
             break
     return items
 
 
 @torch.no_grad()
-def masked_word_predictions(model, tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0,
-                            batch_size: int = 50) -> MaskedWordResult:
-    """Mask one ordinary word per line (see `masked_word_items`) and report the model's top-1 accuracy."""
-    items = masked_word_items(tokenizer, lines, n_lines, seed)
+def predict_masked_words(model, tokenizer, items: list[tuple[str, str]], batch_size: int = 50) -> MaskedWordResult:
+    """The model's five best tokens for each (masked line, word); any BERT-like masked LM, as the BERT page loads it."""
     model.eval()
-    right, in_top5, examples = 0, 0, []
+    examples = []
     for start in range(0, len(items), batch_size):
         chunk = items[start : start + batch_size]
         enc = tokenizer([masked for masked, _ in chunk], return_tensors="pt", padding=True)
-        logits = model(**enc).prediction_logits
+        if not accepts_token_type_ids(model):
+            enc.pop("token_type_ids", None)
+        logits = masked_lm_logits(model(**enc))
         for row, (masked, truth) in enumerate(chunk):
             pos = (enc["input_ids"][row] == tokenizer.mask_token_id).nonzero()[0, 0]
             top5 = tokenizer.convert_ids_to_tokens(logits[row, pos].topk(5).indices.tolist())
-            pred = top5[0]
-            right += pred == truth
-            in_top5 += truth in top5
-            examples.append((masked, truth, pred))
-    n = max(1, len(items))
-    return MaskedWordResult(right / n, len(items), examples, in_top5 / n)
+            examples.append(MaskedWord(masked, truth, top5))
+    n = max(1, len(examples))
+    return MaskedWordResult(sum(e.top1 == e.truth for e in examples) / n, len(examples), examples,
+                            sum(e.truth in e.top5 for e in examples) / n)
+
+
+def masked_word_predictions(model, tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0,
+                            batch_size: int = 50, min_letters: int = 3) -> MaskedWordResult:
+    """Mask one ordinary word per line (see `masked_word_items`) and report how often the model's guess is right."""
+    return predict_masked_words(model, tokenizer, masked_word_items(tokenizer, lines, n_lines, seed, min_letters),
+                                batch_size)
+
+
+@dataclass
+class FrequencyBand:
+    label: str  # how often the training text has the word, e.g. "100 times or more"
+    n: int
+    accuracy: float
+    top5_accuracy: float
+
+
+def by_training_frequency(result: MaskedWordResult, word_counts, edges=(10, 100)) -> list[FrequencyBand]:
+    """Split the figures by how often the model read each word: a model knows the words it saw many times."""
+    low, high = edges
+    bands = {f"{high} times or more": lambda c: c >= high, f"{low} to {high - 1} times": lambda c: low <= c < high,
+             f"fewer than {low} times": lambda c: c < low}
+    rows = []
+    for label, within in bands.items():
+        chosen = [e for e in result.examples if within(word_counts.get(e.truth, 0))]
+        n = len(chosen)
+        rows.append(FrequencyBand(label, n, sum(e.top1 == e.truth for e in chosen) / max(1, n),
+                                  sum(e.truth in e.top5 for e in chosen) / max(1, n)))
+    return rows

@@ -37,7 +37,7 @@ from playground.corpus import read_corpus, split_holdout  # noqa: E402
 from playground.fill_baseline import NeighbourCounts  # noqa: E402
 from playground.lm_metrics import causal_lm_heldout_loss  # noqa: E402
 from playground.lr_schedule import warmup_cosine  # noqa: E402
-from playground.mlm_eval import masked_word_predictions, mlm_nsp_heldout  # noqa: E402
+from playground.mlm_eval import by_training_frequency, masked_word_predictions, mlm_nsp_heldout  # noqa: E402
 from playground.mlm_masking import mask_tokens  # noqa: E402
 from playground.nsp_pairs import collate_pairs, sample_nsp_pair  # noqa: E402
 from playground.progressive_stacking import stack_layers  # noqa: E402
@@ -314,16 +314,20 @@ def bert_validation(model, tok, train_text, val_text, max_pair) -> str:
     held = mlm_nsp_heldout(model, tok, _lines(tok, val_text), max_pair, n_pairs=1000)
     held_lines = [ln for ln in val_text.splitlines() if ln.strip()]
     words = masked_word_predictions(model, tok, held_lines, n_lines=len(held_lines))
-    items = [(masked, truth) for masked, truth, _ in words.examples]  # the very words the model was asked
-    counting = NeighbourCounts(train_text, set(tok.get_vocab())).accuracy(items, tok.mask_token)
+    short_too = masked_word_predictions(model, tok, held_lines, n_lines=len(held_lines), min_letters=1)
+    counts = NeighbourCounts(train_text, set(tok.get_vocab()))
+    counting = counts.accuracy([(e.masked, e.truth) for e in words.examples], tok.mask_token)  # the very same words
     print(f"held-out: MLM loss {held.mlm_loss:.4f} (perplexity {math.exp(held.mlm_loss):.2f}), "
           f"MLM top-1 {held.mlm_accuracy:.3f}, NSP accuracy {held.nsp_accuracy:.3f}, masked-word top-1 "
-          f"{words.accuracy:.3f} on {words.n} words (counting neighbours: {counting:.3f})", flush=True)
-    examples = "\n".join(f"| {line} | {truth} | {pred} | {'yes' if truth == pred else 'no'} |"
-                         for line, truth, pred in words.examples[:12])
+          f"{words.accuracy:.3f} on {words.n} words (counting neighbours: {counting:.3f}; short words too: "
+          f"{short_too.accuracy:.3f})", flush=True)
+    bands = "\n".join(f"| {b.label} | {b.n:,} | {b.accuracy:.3f} | {b.top5_accuracy:.3f} |"
+                       for b in by_training_frequency(words, counts.unigrams))
+    examples = "\n".join(f"| {e.masked} | {e.truth} | {e.top1} | {'yes' if e.truth == e.top1 else 'no'} |"
+                         for e in words.examples[:12])
     stderr = math.sqrt(words.accuracy * (1 - words.accuracy) / max(1, words.n))
     return BERT_VALIDATION.format(held=held, mlm_ppl=math.exp(held.mlm_loss), words=words, counting=counting,
-                                  examples=examples, stderr=stderr)
+                                  short_too=short_too, bands=bands, examples=examples, stderr=stderr)
 
 
 def remeasure_bert(args, train_text, val_text):
@@ -479,12 +483,22 @@ BERT_VALIDATION = """## Validation (held-out last 10%, 1,000 pairs with a fixed 
 | top-1 for one masked ordinary word per held-out line | {words.accuracy:.3f} ({words.n} words) |
 | the same words: the word is among the top 5 predictions | {words.top5_accuracy:.3f} |
 | the same words guessed by counting their neighbours (reference) | {counting:.3f} |
+| top-1 when words of 1 and 2 letters count too (to, of, my, be…) | {short_too.accuracy:.3f} ({short_too.n} words; top 5: {short_too.top5_accuracy:.3f}) |
 
-"Ordinary word": a word of 3+ letters written in lower case (so not a speaker name, a name or a sentence start) that
-is a single WordPiece token, one per held-out line that has one (every such line), chosen with a fixed seed,
-replaced by `[MASK]` in the line on its own. With {words.n:,} words the figure's sampling error is about
-±{stderr:.3f}. The reference (`playground/fill_baseline.py`) guesses the word that most often sat between the same two
-neighbours in the training text: what BERT adds over it comes from reading the whole line.
+"Ordinary word": a whole word of 3+ letters written in lower case (so not a speaker name, a name or a sentence start;
+not a piece of a contraction such as the `tis` of 'tis) that is a single WordPiece token, one per held-out line that
+has one (every such line), chosen with a fixed seed, replaced by `[MASK]` in the line on its own. With {words.n:,}
+words the figure's sampling error is about ±{stderr:.3f}. The reference (`playground/fill_baseline.py`) guesses the
+word that most often sat between the same two neighbours in the training text: what BERT adds over it comes from
+reading the whole line.
+
+### The same words, by how often the training text has them
+
+| the word is in the training text | words | top-1 | in the top 5 |
+|---|---|---|---|
+{bands}
+
+A model that read 1 MB of text knows the words it read often: it guesses common words far more often than rare ones.
 
 ## Examples (held-out lines)
 

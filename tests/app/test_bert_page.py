@@ -180,3 +180,68 @@ def test_long_input_caps_bertviz_and_the_heatmap_shows_every_token():
     heatmap = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
     assert heatmap["type"] == "heatmap"
     assert len(heatmap["y"]) > 64  # every token, not bertviz's first 64
+
+
+# ---- guess the hidden word ---------------------------------------------------------------------------------------
+def quiz_guess(at, guess: str) -> AppTest:
+    at.text_input(key="bert.quiz_guess").input(guess)
+    return next(b for b in at.button if b.label == "Reveal").click().run()
+
+
+def bert_first_guess(model_dir, tokenizer, masked_line: str) -> str:
+    """The reference: transformers' own masked-LM head on the masked line, argmax at the mask."""
+    enc = tokenizer(masked_line, return_tensors="pt")
+    with torch.no_grad():
+        logits = BertForMaskedLM.from_pretrained(model_dir)(**enc).logits
+    position = enc["input_ids"][0].tolist().index(tokenizer.mask_token_id)
+    return tokenizer.convert_ids_to_tokens(int(logits[0, position].argmax()))
+
+
+def test_quiz_hides_a_word_of_a_held_out_line_and_scores_you_and_bert(model_dir, tokenizer):
+    from playground.word_quiz import quiz_line
+
+    at = open_page(model_dir)
+    line = quiz_line(tokenizer, 0, 64)
+    assert "2 · Guess the hidden word" in texts(at.header)
+    assert f"**Line 1:** {line.masked.replace(tokenizer.mask_token, ' ▁▁▁▁▁ ')}" in texts(at.markdown)
+    assert not any(m.label == "You" for m in at.metric)  # nothing is scored before the first reveal
+    at = quiz_guess(at, f"  {line.answer.upper()} ")
+    assert not at.exception
+    bert = bert_first_guess(model_dir, tokenizer, line.masked)
+    verdict = texts(at.success) + texts(at.info)
+    assert f"The hidden word is **{line.answer}**. BERT's first guess, **{bert}**, is" in verdict
+    assert f"yours, **{line.answer.upper()}**, is right" in verdict
+    assert metric(at, "You") == "1 of 1"
+    assert metric(at, "BERT (first guess)") == ("1 of 1" if bert == line.answer else "0 of 1")
+
+
+def test_a_line_counts_once_and_next_line_moves_on_in_the_url(model_dir, tokenizer):
+    from playground.word_quiz import quiz_line
+
+    at = quiz_guess(open_page(model_dir), "nothing-like-it")
+    at = quiz_guess(at, quiz_line(tokenizer, 0, 64).answer)  # a second try on the same line is not counted
+    assert metric(at, "You") == "0 of 1"
+    next(b for b in at.button if b.label == "Next line ▶").click().run()
+    assert at.query_params["quiz"] == "1"
+    assert at.text_input(key="bert.quiz_guess").value == ""
+    assert "**Line 2:**" in texts(at.markdown)
+    at = quiz_guess(at, quiz_line(tokenizer, 1, 64).answer)
+    assert metric(at, "You") == "1 of 2"
+
+
+def test_a_shared_link_opens_the_same_quiz_line(model_dir, tokenizer):
+    from playground.word_quiz import quiz_line
+
+    at = open_page(model_dir, quiz=7)
+    assert f"**Line 8:** {quiz_line(tokenizer, 7, 64).masked.replace(tokenizer.mask_token, ' ▁▁▁▁▁ ')}" in texts(at.markdown)
+
+
+def test_scoring_bert_on_many_lines_counts_its_first_guesses_against_transformers(model_dir, tokenizer):
+    from playground.word_quiz import quiz_line
+
+    at = open_page(model_dir, quiz_n=40)
+    lines = [quiz_line(tokenizer, i, 64) for i in range(40)]
+    right = sum(bert_first_guess(model_dir, tokenizer, q.masked) == q.answer for q in lines)
+    assert metric(at, "First guess right") == f"{right / 40:.0%}"
+    table = at.dataframe[-1].value
+    assert list(table["word"]) == [q.answer for q in lines]

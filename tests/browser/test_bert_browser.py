@@ -93,3 +93,30 @@ def test_phone_width_shows_the_page_and_the_head_view(watched_page, app_url):
     assert frame.locator("svg text").count() > 0
     screenshot(page, "bert-phone")
     assert blocked == [] and all(_is_local(url) for url in seen)
+
+
+def test_guessing_the_hidden_word_reveals_berts_bars_and_keeps_score(watched_page, app_url):
+    page, seen, blocked = watched_page
+    open_at(page, f"{app_url}/bert?quiz=2", DESKTOP_TALL, timeout=300)
+    main = page.locator('[data-testid="stMain"]')
+    assert "Line 3:" in main.inner_text()
+    page.get_by_label("Your guess for the hidden word").fill("thou")
+    page.get_by_label("Your guess for the hidden word").press("Enter")  # Enter submits, as the Reveal button does
+    page.get_by_text("The hidden word is").wait_for(timeout=60_000)
+    wait_for_app_idle(page, timeout=120)
+    assert_no_streamlit_error(page)
+    text = main.inner_text()
+    assert "BERT's first guess" in text and "yours, thou, is" in text
+    assert "1 of 1" in text  # the tally: you and BERT, one line each
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3  # BERT's five best guesses as bars
+    page.get_by_text("How often is BERT right?").click()
+    page.get_by_text("First guess right").wait_for(timeout=60_000)
+    wait_for_app_idle(page, timeout=120)
+    assert_no_streamlit_error(page)
+    screenshot(page, "bert-quiz-desktop")
+
+    open_at(page, f"{app_url}/bert?quiz=2", PHONE_TALL, timeout=300)
+    assert "Line 3:" in main.inner_text()
+    assert_no_streamlit_error(page)
+    screenshot(page, "bert-quiz-phone")
+    assert blocked == [] and all(_is_local(url) for url in seen)

@@ -18,7 +18,7 @@ from playground import models
 from playground.corpus import read_corpus, split_holdout
 from playground.fill_baseline import NeighbourCounts
 from playground.lm_metrics import causal_lm_heldout_loss
-from playground.mlm_eval import masked_word_items, masked_word_predictions
+from playground.mlm_eval import by_training_frequency, masked_word_items, masked_word_predictions
 from playground.models import BERT_DIR, GPT_DIR, ModelLoadError, load_model
 from playground.tokenizer_training import train_byte_level_bpe, train_wordpiece
 
@@ -119,6 +119,22 @@ def test_bundled_bert_fills_masked_held_out_words_as_often_as_its_card_states():
     assert top5, "the BERT card must state how often the word is among the top 5"
     assert result.top5_accuracy >= float(top5.group(1)) - 5e-4
     assert result.top5_accuracy >= result.accuracy
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
+def test_bundled_bert_card_splits_its_masked_word_figure_by_how_often_training_had_the_word():
+    card = (BERT_DIR / "README.md").read_text()
+    stated = {m.group(1): (int(m.group(2).replace(",", "")), float(m.group(3)), float(m.group(4)))
+              for m in re.finditer(r"\| ([^|]*times[^|]*) \| ([0-9,]+) \| ([0-9.]+) \| ([0-9.]+) \|", card)}
+    assert len(stated) == 3, "the BERT card must split its figure into three frequency bands"
+    train, held_out = split_holdout(read_corpus(CORPUS), 0.1)
+    loaded = load_model("bert")
+    lines = [line for line in held_out.splitlines() if line.strip()]
+    result = masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=len(lines))
+    bands = by_training_frequency(result, NeighbourCounts(train).unigrams)
+    assert {b.label: (b.n, round(b.accuracy, 3), round(b.top5_accuracy, 3)) for b in bands} == stated
+    common, _, rare = bands
+    assert common.accuracy > 0.2 and common.accuracy > 5 * rare.accuracy + 0.1  # it knows the words it read often
 
 
 @pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
