@@ -167,7 +167,9 @@ def guess_the_word(line: wq.QuizLine):
                    f"be right {1 / len(tok):.3%} of the time.{card}")
         st.dataframe(wq.scored_table(scored), hide_index=True, width="stretch", height=260)
     if revealed:
-        show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, shown.text, limit, shown.decisions, 5))
+        show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, shown.text, limit, shown.decisions, 5),
+                  title="The code for BERT's guesses")
+    show_code(bert_code.quiz_score_code(shown_ref, loaded.has_nsp, n_scored, limit), title="The code for the score")
 
 
 try:

@@ -134,3 +134,39 @@ def classification_code(model_ref: str, model_type: str, seed: int, text: str, l
         "print('loss', loss.item(), 'logits', logits.tolist())\n"
         "# fine-tuning: loss.backward() and an optimizer step over many labelled sentences would train the head\n"
     )
+
+
+def quiz_score_code(model_ref: str, has_nsp: bool, n_lines: int, max_tokens: int) -> str:
+    """Score BERT on the quiz's first `n_lines` held-out sentences, choosing each hidden word as the page does."""
+    logits_name = "prediction_logits" if has_nsp else "logits"
+    return (
+        "import random\nimport re\n\n" + _header(model_ref, has_nsp)
+        + "\n# the held-out sentences the page ships, in the quiz's fixed order\n"
+        "sentences = [line.strip() for line in open('assets/bert/sentences.txt', encoding='utf-8') if line.strip()]\n"
+        "random.Random(0).shuffle(sentences)\n"
+        "vocab = tokenizer.get_vocab()\n"
+        "ordinary = re.compile(r\"(?<![\\w'’])[a-z]{3,}(?![\\w'’])\")  # a whole lower-case word, not the tis of 'tis\n"
+        "quiz = []  # (sentence with one word masked, the word)\n"
+        "for i, sentence in enumerate(sentences):\n"
+        "    words = [m for m in ordinary.finditer(sentence) if m.group() in vocab]  # one WordPiece token\n"
+        "    if words:\n"
+        "        m = random.Random(i).choice(words)\n"
+        "        masked = sentence[: m.start()] + tokenizer.mask_token + sentence[m.end():]\n"
+        f"        if len(tokenizer(masked)['input_ids']) <= {max_tokens}:  # the model reads the whole line\n"
+        "            quiz.append((masked, m.group()))\n"
+        f"quiz = quiz[:{n_lines}]\n\n"
+        "first_right = in_top5 = 0\n"
+        "with torch.no_grad():\n"
+        "    for masked, word in quiz:\n"
+        "        enc = tokenizer(masked, return_tensors='pt')\n"
+        + ("        enc.pop('token_type_ids', None)  # DistilBERT has no segment embeddings\n"
+           if not has_nsp else "")
+        + f"        logits = model(**enc).{logits_name}[0]\n"
+        "        position = enc['input_ids'][0].tolist().index(tokenizer.mask_token_id)\n"
+        "        guesses = tokenizer.convert_ids_to_tokens(logits[position].topk(5).indices.tolist())\n"
+        "        first_right += guesses[0] == word\n"
+        "        in_top5 += word in guesses\n"
+        "n = len(quiz)\n"
+        "print(f'first guess right {first_right} of {n} ({first_right / n:.0%}), '\n"
+        "      f'word among the five {in_top5} of {n} ({in_top5 / n:.0%})')\n"
+    )

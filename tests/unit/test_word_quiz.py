@@ -1,11 +1,15 @@
 """Guess the hidden word: which word is hidden, in which line, and BERT's guesses checked against transformers."""
 
+import contextlib
+import io
 import re
 
 import pytest
 import torch
 from transformers import AutoTokenizer, BertForPreTraining, pipeline
 
+from app import ROOT
+from playground.bert_code import quiz_score_code
 from playground.mlm_eval import MaskedWord, MaskedWordResult, by_training_frequency, ordinary_words
 from playground.next_sentence import corpus_sentences
 from playground.word_quiz import MAX_SCORED_LINES, is_right, quiz_line, reveal, score_on_held_out_lines, scored_table
@@ -101,6 +105,18 @@ def test_scoring_counts_the_lines_where_the_pipelines_first_guess_is_the_word(lo
     assert [row["word"] for row in scored_table(scored)] == [q.answer for q in lines]
 
 
+def test_the_score_code_prints_the_pages_figures(model_dir, loaded, monkeypatch):
+    model, tokenizer = loaded
+    scored = score_on_held_out_lines(model, tokenizer, 40, 64)
+    monkeypatch.chdir(ROOT)  # the code reads assets/bert/sentences.txt, as from the repository root
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(quiz_score_code(model_dir, True, 40, 64), "the_code", "exec"), {})
+    right, top5 = round(scored.accuracy * 40), round(scored.top5_accuracy * 40)
+    assert out.getvalue().strip() == (f"first guess right {right} of 40 ({scored.accuracy:.0%}), word among the five "
+                                      f"{top5} of 40 ({scored.top5_accuracy:.0%})")
+
+
 def test_scoring_is_capped_so_a_shared_space_stays_responsive(loaded):
     model, tokenizer = loaded
     assert score_on_held_out_lines(model, tokenizer, 10**6, 64).n <= MAX_SCORED_LINES
@@ -125,3 +141,19 @@ def test_frequency_bands_split_the_words_by_how_often_training_had_them():
     assert [(b.n, b.accuracy, b.top5_accuracy) for b in bands] == [(1, 1.0, 1.0), (1, 0.0, 1.0), (1, 0.0, 0.0)]
     assert [b.label for b in bands] == ["100 times or more", "10 to 99 times", "fewer than 10 times"]
 
+
+
+def test_the_score_code_runs_for_a_model_without_segment_embeddings(tmp_path, monkeypatch):
+    from transformers import AutoModelForMaskedLM
+
+    from tests.unit.tiny_bert import save_tiny_distilbert
+
+    folder = str(save_tiny_distilbert(tmp_path / "distil"))
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForMaskedLM.from_pretrained(folder, attn_implementation="eager", dtype=torch.float32).eval()
+    scored = score_on_held_out_lines(model, tokenizer, 20, 64)
+    monkeypatch.chdir(ROOT)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(quiz_score_code(folder, False, 20, 64), "the_code", "exec"), {})
+    assert out.getvalue().startswith(f"first guess right {round(scored.accuracy * 20)} of 20 ")
