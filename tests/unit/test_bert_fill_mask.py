@@ -5,39 +5,12 @@ import io
 
 import pytest
 import torch
-from transformers import AutoTokenizer, BertForMaskedLM, BertForPreTraining, pipeline
+from transformers import AutoTokenizer, BertForMaskedLM, pipeline
 
 from playground.bert_code import fill_mask_code
 from playground.bert_input import encode, max_input_tokens
 from playground.bert_masking import MASKED, mask_chosen, pretraining_mask
 from playground.fill_mask import fill_mask
-from tests.unit.tiny_bert import save_tiny_bert
-
-try:
-    from playground.models import BERT_DIR
-except ImportError:  # the models module is written by another engineer; the tiny model is always tested
-    BERT_DIR = None
-
-
-def _model_dirs():
-    dirs = ["tiny"]
-    if BERT_DIR is not None and (BERT_DIR / "config.json").exists():
-        dirs.append("bundled")
-    return dirs
-
-
-@pytest.fixture(scope="module", params=_model_dirs())
-def model_dir(request, tmp_path_factory):
-    if request.param == "bundled":
-        return str(BERT_DIR)
-    return str(save_tiny_bert(tmp_path_factory.mktemp("tiny-bert")))
-
-
-@pytest.fixture(scope="module")
-def loaded(model_dir):
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = BertForPreTraining.from_pretrained(model_dir, attn_implementation="eager", dtype=torch.float32).eval()
-    return model, tokenizer
 
 
 def _positions_of(tokens, words):
@@ -46,8 +19,8 @@ def _positions_of(tokens, words):
 
 # Both sides in float32, as the page loads models: the bundled checkpoint is stored in float16 and a pipeline left
 # to pick the dtype itself would compute in half precision.
-def test_top_k_matches_the_fill_mask_pipeline(model_dir, loaded):
-    model, tokenizer = loaded
+def test_top_k_matches_the_fill_mask_pipeline(bert_dir, bert):
+    model, tokenizer = bert
     text = "the cat sat on the mat."
     enc = encode(tokenizer, text, 64)
     position = _positions_of(enc.tokens, {"cat"})[0]
@@ -55,29 +28,29 @@ def test_top_k_matches_the_fill_mask_pipeline(model_dir, loaded):
                        token_type_ids=enc.token_type_ids, top_k=5)
 
     masked_text = "the " + tokenizer.mask_token + " sat on the mat."
-    fill = pipeline("fill-mask", model=model_dir, tokenizer=model_dir, device="cpu", dtype=torch.float32)
+    fill = pipeline("fill-mask", model=bert_dir, tokenizer=bert_dir, device="cpu", dtype=torch.float32)
     expected = fill(masked_text, top_k=5)
     ours = result.predictions[0].top
     assert [p.token_id for p in ours] == [e["token"] for e in expected]
     assert [p.probability for p in ours] == pytest.approx([e["score"] for e in expected], rel=1e-4, abs=1e-7)
 
 
-def test_two_masks_match_the_pipeline_per_mask(model_dir, loaded):
-    model, tokenizer = loaded
+def test_two_masks_match_the_pipeline_per_mask(bert_dir, bert):
+    model, tokenizer = bert
     enc = encode(tokenizer, "romeo, romeo! wherefore art thou romeo?", 64)
     positions = _positions_of(enc.tokens, {"wherefore", "thou"})
     assert len(positions) == 2
     result = fill_mask(model, tokenizer, enc.input_ids, mask_chosen(enc.input_ids, positions, tokenizer.mask_token_id),
                        token_type_ids=enc.token_type_ids, top_k=3)
     masked_text = f"romeo, romeo! {tokenizer.mask_token} art {tokenizer.mask_token} romeo?"
-    expected = pipeline("fill-mask", model=model_dir, tokenizer=model_dir, device="cpu", dtype=torch.float32)(masked_text, top_k=3)
+    expected = pipeline("fill-mask", model=bert_dir, tokenizer=bert_dir, device="cpu", dtype=torch.float32)(masked_text, top_k=3)
     for ours, theirs in zip(result.predictions, expected, strict=True):
         assert [p.token_id for p in ours.top] == [e["token"] for e in theirs]
         assert [p.probability for p in ours.top] == pytest.approx([e["score"] for e in theirs], rel=1e-4, abs=1e-7)
 
 
-def test_mlm_loss_is_transformers_loss_on_the_picked_positions(loaded, model_dir):
-    model, tokenizer = loaded
+def test_mlm_loss_is_transformers_loss_on_the_picked_positions(bert, bert_dir):
+    model, tokenizer = bert
     enc = encode(tokenizer, "this is a test sentence. the cat sat on the mat.", 64)
     decisions = pretraining_mask(enc.input_ids, enc.special_tokens_mask, tokenizer.mask_token_id, len(tokenizer),
                                  seed=3, never_random_ids=tokenizer.all_special_ids)
@@ -88,15 +61,15 @@ def test_mlm_loss_is_transformers_loss_on_the_picked_positions(loaded, model_dir
     for d in decisions:
         labels[0, d.position] = d.original_id
         seen[0, d.position] = d.new_id
-    reference = BertForMaskedLM.from_pretrained(model_dir, attn_implementation="eager", dtype=torch.float32).eval()
+    reference = BertForMaskedLM.from_pretrained(bert_dir, attn_implementation="eager", dtype=torch.float32).eval()
     with torch.no_grad():
         expected = reference(input_ids=seen, token_type_ids=torch.tensor([enc.token_type_ids]), labels=labels).loss
     assert result.mlm_loss == pytest.approx(float(expected), rel=1e-5)
     assert [p.position for p in result.predictions] == [d.position for d in decisions]
 
 
-def test_filled_sentence_uses_the_top_prediction_at_every_mask(loaded):
-    model, tokenizer = loaded
+def test_filled_sentence_uses_the_top_prediction_at_every_mask(bert):
+    model, tokenizer = bert
     enc = encode(tokenizer, "the cat sat on the mat.", 64)
     positions = [1, 3]
     result = fill_mask(model, tokenizer, enc.input_ids, mask_chosen(enc.input_ids, positions, tokenizer.mask_token_id))
@@ -107,16 +80,16 @@ def test_filled_sentence_uses_the_top_prediction_at_every_mask(loaded):
     assert len(result.attentions) == model.config.num_hidden_layers
 
 
-def test_nothing_masked_has_no_loss_but_still_attention(loaded):
-    model, tokenizer = loaded
+def test_nothing_masked_has_no_loss_but_still_attention(bert):
+    model, tokenizer = bert
     enc = encode(tokenizer, "the cat", 64)
     result = fill_mask(model, tokenizer, enc.input_ids, [])
     assert result.mlm_loss is None and result.predictions == []
     assert result.attentions[0].shape[-1] == len(enc.input_ids)
 
 
-def test_long_text_is_cut_to_the_model_limit_and_unknown_characters_are_found(loaded):
-    model, tokenizer = loaded
+def test_long_text_is_cut_to_the_model_limit_and_unknown_characters_are_found(bert):
+    model, tokenizer = bert
     limit = max_input_tokens(model, tokenizer)
     assert limit <= 512 and limit <= model.config.max_position_embeddings
     enc = encode(tokenizer, "the cat sat on the mat. " * 200, limit)
@@ -129,8 +102,8 @@ def test_long_text_is_cut_to_the_model_limit_and_unknown_characters_are_found(lo
 
 
 @pytest.mark.parametrize("rule_seed", [None, 5])
-def test_the_code_reproduces_predictions_and_loss(loaded, model_dir, rule_seed):
-    model, tokenizer = loaded
+def test_the_code_reproduces_predictions_and_loss(bert, bert_dir, rule_seed):
+    model, tokenizer = bert
     text = "this is a test sentence. the cat sat on the mat."
     enc = encode(tokenizer, text, 64)
     if rule_seed is None:
@@ -139,7 +112,7 @@ def test_the_code_reproduces_predictions_and_loss(loaded, model_dir, rule_seed):
         decisions = pretraining_mask(enc.input_ids, enc.special_tokens_mask, tokenizer.mask_token_id, len(tokenizer),
                                      seed=rule_seed, never_random_ids=tokenizer.all_special_ids)
     result = fill_mask(model, tokenizer, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=4)
-    source = fill_mask_code(model_dir, True, text, 64, decisions, 4, rule_seed=rule_seed)
+    source = fill_mask_code(bert_dir, True, text, 64, decisions, 4, rule_seed=rule_seed)
     namespace = {}
     with contextlib.redirect_stdout(io.StringIO()) as printed:
         exec(compile(source, "the_code", "exec"), namespace)

@@ -11,34 +11,14 @@ from transformers import AutoTokenizer, BertForPreTraining, pipeline
 from app import ROOT
 from playground.bert_code import quiz_score_code
 from playground.mlm_eval import MaskedWord, MaskedWordResult, by_training_frequency, ordinary_words
+from playground.models import BERT_DIR
 from playground.next_sentence import corpus_sentences
 from playground.word_quiz import MAX_SCORED_LINES, is_right, quiz_line, reveal, score_on_held_out_lines, scored_table
-from tests.unit.tiny_bert import save_tiny_bert
-
-try:
-    from playground.models import BERT_DIR
-except ImportError:
-    BERT_DIR = None
-BUNDLED = BERT_DIR is not None and (BERT_DIR / "config.json").exists()
-
-
-@pytest.fixture(scope="module", params=["tiny", "bundled"] if BUNDLED else ["tiny"])
-def model_dir(request, tmp_path_factory):
-    if request.param == "bundled":
-        return str(BERT_DIR)
-    return str(save_tiny_bert(tmp_path_factory.mktemp("tiny-bert")))
 
 
 @pytest.fixture(scope="module")
-def loaded(model_dir):
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = BertForPreTraining.from_pretrained(model_dir, attn_implementation="eager", dtype=torch.float32).eval()
-    return model, tokenizer
-
-
-@pytest.fixture(scope="module")
-def fill(model_dir):
-    return pipeline("fill-mask", model=model_dir, tokenizer=model_dir, device="cpu", dtype=torch.float32)
+def fill(bert_dir):
+    return pipeline("fill-mask", model=bert_dir, tokenizer=bert_dir, device="cpu", dtype=torch.float32)
 
 
 # ---- which word is hidden -----------------------------------------------------------------------------------------
@@ -49,28 +29,28 @@ def test_an_ordinary_word_is_a_whole_lower_case_word_the_vocabulary_keeps_whole(
     assert [m.group() for m in ordinary_words(line, vocab, min_letters=1)] == ["good", "morrow", "to"]
 
 
-def test_a_quiz_line_is_a_held_out_sentence_with_one_ordinary_word_masked(loaded):
-    _, tokenizer = loaded
+def test_a_quiz_line_is_a_held_out_sentence_with_one_ordinary_word_masked(bert):
+    _, tokenizer = bert
     line = quiz_line(tokenizer, 3, 64)
     assert line.masked.count(tokenizer.mask_token) == 1
     assert line.masked.replace(tokenizer.mask_token, line.answer) in corpus_sentences()
     assert re.fullmatch(r"[a-z]{3,}", line.answer) and line.answer in tokenizer.get_vocab()
 
 
-def test_the_same_round_gives_the_same_line_and_rounds_differ(loaded):
-    _, tokenizer = loaded
+def test_the_same_round_gives_the_same_line_and_rounds_differ(bert):
+    _, tokenizer = bert
     assert quiz_line(tokenizer, 5, 64) == quiz_line(tokenizer, 5, 64)
     assert len({quiz_line(tokenizer, n, 64).masked for n in range(20)}) >= 18
 
 
-def test_a_line_too_long_for_the_model_is_passed_over(loaded):
-    _, tokenizer = loaded
+def test_a_line_too_long_for_the_model_is_passed_over(bert):
+    _, tokenizer = bert
     for n in range(30):
         assert len(tokenizer(quiz_line(tokenizer, n, 24).masked)["input_ids"]) <= 24
 
 
-def test_with_no_ordinary_word_anywhere_the_quiz_says_so(loaded):
-    _, tokenizer = loaded
+def test_with_no_ordinary_word_anywhere_the_quiz_says_so(bert):
+    _, tokenizer = bert
     with pytest.raises(ValueError, match="no ordinary word|none of the held-out sentences"):
         quiz_line(tokenizer, 0, 64, sentences=("ROMEO: O Juliet!", "Ay, ay."))
 
@@ -81,8 +61,8 @@ def test_a_guess_counts_whatever_its_case_and_spaces_but_not_a_part_of_the_word(
 
 
 # ---- BERT's guesses ---------------------------------------------------------------------------------------------
-def test_reveal_gives_the_fill_mask_pipelines_top_five(loaded, fill):
-    model, tokenizer = loaded
+def test_reveal_gives_the_fill_mask_pipelines_top_five(bert, fill):
+    model, tokenizer = bert
     line = quiz_line(tokenizer, 2, 64)
     shown = reveal(model, tokenizer, line, 64)
     expected = fill(line.masked, top_k=5)
@@ -93,8 +73,8 @@ def test_reveal_gives_the_fill_mask_pipelines_top_five(loaded, fill):
     assert prediction.original_token == line.answer and shown.text.count(line.answer) >= 1
 
 
-def test_scoring_counts_the_lines_where_the_pipelines_first_guess_is_the_word(loaded, fill):
-    model, tokenizer = loaded
+def test_scoring_counts_the_lines_where_the_pipelines_first_guess_is_the_word(bert, fill):
+    model, tokenizer = bert
     scored = score_on_held_out_lines(model, tokenizer, 30, 64)
     lines = [quiz_line(tokenizer, n, 64) for n in range(30)]
     guesses = [[e["token"] for e in fill(q.masked, top_k=5)] for q in lines]  # ids: token_str drops "##"
@@ -105,24 +85,24 @@ def test_scoring_counts_the_lines_where_the_pipelines_first_guess_is_the_word(lo
     assert [row["word"] for row in scored_table(scored)] == [q.answer for q in lines]
 
 
-def test_the_score_code_prints_the_pages_figures(model_dir, loaded, monkeypatch):
-    model, tokenizer = loaded
+def test_the_score_code_prints_the_pages_figures(bert_dir, bert, monkeypatch):
+    model, tokenizer = bert
     scored = score_on_held_out_lines(model, tokenizer, 40, 64)
     monkeypatch.chdir(ROOT)  # the code reads assets/bert/sentences.txt, as from the repository root
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(quiz_score_code(model_dir, True, 40, 64), "the_code", "exec"), {})
+        exec(compile(quiz_score_code(bert_dir, True, 40, 64), "the_code", "exec"), {})
     right, top5 = round(scored.accuracy * 40), round(scored.top5_accuracy * 40)
     assert out.getvalue().strip() == (f"first guess right {right} of 40 ({scored.accuracy:.0%}), word among the five "
                                       f"{top5} of 40 ({scored.top5_accuracy:.0%})")
 
 
-def test_scoring_is_capped_so_a_shared_space_stays_responsive(loaded):
-    model, tokenizer = loaded
+def test_scoring_is_capped_so_a_shared_space_stays_responsive(bert):
+    model, tokenizer = bert
     assert score_on_held_out_lines(model, tokenizer, 10**6, 64).n <= MAX_SCORED_LINES
 
 
-@pytest.mark.skipif(not BUNDLED, reason="bundled BERT not trained yet")
+@pytest.mark.skipif(not (BERT_DIR / "config.json").exists(), reason="bundled BERT not trained yet")
 def test_the_bundled_bert_guesses_held_out_words_far_more_often_than_chance():
     tokenizer = AutoTokenizer.from_pretrained(BERT_DIR)
     model = BertForPreTraining.from_pretrained(BERT_DIR, attn_implementation="eager", dtype=torch.float32).eval()
