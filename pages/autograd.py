@@ -19,6 +19,7 @@ from playground.gradient_descent import MAX_LEARNING_RATE, MAX_STEPS, check_desc
 from playground.sigmoid_neuron import LESSON, chain_rule_latex, check_point, forward_backward
 from playground.sigmoid_neuron import format_number as fmt
 from playground.simple_net import LEARNING_RATE, MAX_SEED, check_seed, five_steps_markdown, one_training_step
+from playground.url_values import one_of, within
 from ui.code import show_code
 from ui.state import PageState
 
@@ -30,23 +31,6 @@ def finite(text: str) -> float:
     return value
 
 
-def whole(low: int, high: int):
-    def cast(text: str) -> int:
-        value = int(text)
-        if not low <= value <= high:
-            raise ValueError(f"{value} is outside {low}…{high}")
-        return value
-    return cast
-
-
-def one_of(options):
-    def cast(text: str) -> str:
-        if text not in options:
-            raise ValueError(f"choose one of {', '.join(options)}")
-        return text
-    return cast
-
-
 def neuron_section(point):
     p = forward_backward(point)
     st.header("The computational graph")
@@ -54,7 +38,7 @@ def neuron_section(point):
                 "the backward pass. Each edge carries the **local derivative** of the box it enters with respect to "
                 "the box it leaves. Walk the passes one step at a time; the box being computed is gold.")
     step = st.slider("Step of the walk (0 = inputs only, 4 = forward done, 10 = backward done)", 0, STEP_COUNT,
-                     key=ps.key("step", STEP_COUNT, whole(0, STEP_COUNT)))
+                     key=ps.key("step", STEP_COUNT, within(0, STEP_COUNT, int)))
     graph, explain = st.columns([3, 2])
     graph.graphviz_chart(neuron_dot(p, step), width="stretch")
     explain.markdown(step_markdown(p, step))
@@ -100,7 +84,7 @@ def descent_section(point):
     col_lr, col_steps = st.columns(2)
     lr = col_lr.number_input(f"Learning rate η (0 < η ≤ {MAX_LEARNING_RATE:g})", key=ps.key("lr", 1.0, finite),
                              step=0.1, format="%.4f")
-    steps = col_steps.slider("Steps k", 1, MAX_STEPS, key=ps.key("steps", 30, whole(1, MAX_STEPS)))
+    steps = col_steps.slider("Steps k", 1, MAX_STEPS, key=ps.key("steps", 30, within(1, MAX_STEPS, int)))
     ps.show_warnings()
     try:
         check_descent(int(steps), float(lr))
@@ -120,7 +104,7 @@ def simple_net_section():
     st.header("Backpropagation in a bigger network")
     st.markdown(f"The lesson's **SimpleNet**: 10 inputs → 5 hidden units (ReLU) → 1 output (sigmoid), `BCELoss`, "
                 f"SGD with lr {LEARNING_RATE}, one seeded random input with label 1. One training step:")
-    seed = st.number_input(f"Seed (0…{MAX_SEED})", key=ps.key("seed", 0, whole(0, MAX_SEED)), step=1)
+    seed = st.number_input(f"Seed (0…{MAX_SEED})", key=ps.key("seed", 0, within(0, MAX_SEED, int)), step=1)
     ps.show_warnings()
     try:
         check_seed(int(seed))

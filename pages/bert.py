@@ -13,6 +13,7 @@ from playground import word_quiz as wq
 from playground.attention_heatmap import attention_heatmap
 from playground.attention_view import MAX_BERTVIZ_TOKENS, head_view_html, model_view_html
 from playground.bert_input import encode, max_input_tokens
+from playground.url_values import within
 from ui.code import show_code
 from ui.models import require_model
 from ui.state import PageState, as_bool
@@ -32,6 +33,7 @@ def positions(text: str) -> list[int]:
 
 ps = PageState("bert")
 loaded = require_model("bert", ps)
+link_warnings = st.container()  # filled at the end: a shared link's values the widgets can't take
 model, tok = loaded.model, loaded.tokenizer
 model_ref = loaded.path or loaded.name  # the folder it was read from, for the classifier below
 shown_ref = "assets/models/shakespeare-bert" if loaded.source == "bundled" else loaded.name
@@ -84,7 +86,7 @@ if ps.get("rule") and chosen:
                                     st.session_state[seed_key], never_random_ids=tok.all_special_ids)
 else:
     decisions = bm.mask_chosen(enc.input_ids, chosen, tok.mask_token_id)
-top_k = st.slider("Predictions per mask (top-k)", 1, 10, key=ps.key("k", 5, int))
+top_k = st.slider("Predictions per mask (top-k)", 1, 10, key=ps.key("k", 5, within(1, 10, int)))
 with st.spinner("Running BERT…"):
     result = fm.fill_mask(model, tok, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=top_k)
 
@@ -113,8 +115,8 @@ show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, st.session_state[t
 st.header("2 · Guess the hidden word: you against BERT")
 st.markdown("A line from the held-out end of the plays (the bundled BERT never read it), with one ordinary word "
             "hidden. Type your guess, then see BERT's five best guesses. Who is right more often?")
-quiz_key = ps.key("quiz", 0, int)
-quiz_n_key = ps.key("quiz_n", 100, int)
+quiz_key = ps.key("quiz", 0, within(0, 10**6, int))
+quiz_n_key = ps.key("quiz_n", 100, within(20, wq.MAX_SCORED_LINES, int))
 
 
 def next_line():
@@ -247,4 +249,6 @@ st.warning(f"The classification head ({', '.join(f'`{w}`' for w in fresh)}) is *
            "sentence says. Fine-tuning on labelled sentences would train this head (and nudge BERT's body) until the "
            "logits for the right label rise and the loss falls toward 0.")
 show_code(bert_code.classification_code(shown_ref, model_type, head_seed, sc.LESSON_SENTENCE, sc.LESSON_LABEL))
+with link_warnings:
+    ps.show_warnings()
 ps.publish()

@@ -19,28 +19,12 @@ from playground.gpt_code import generation_code
 from playground.logit_lens import logit_lens
 from playground.models import GPT_DIR
 from playground.sampling_filters import stages
+from playground.url_values import one_of, within
 from ui.code import show_code
 from ui.models import require_model
 from ui.state import PageState
 
 METHODS = ["greedy", "sampling", "beam search"]
-
-
-def within(lo, hi, kind=float):
-    def cast(text):
-        value = kind(text)
-        if not lo <= value <= hi:
-            raise ValueError(f"must be between {lo} and {hi}")
-        return value
-    return cast
-
-
-def one_of(options):
-    def cast(text):
-        if text not in options:
-            raise ValueError(f"must be one of {', '.join(options)}")
-        return text
-    return cast
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the model's mind at this step…")  # shared, read-only: no copies

@@ -10,6 +10,7 @@ from playground.models import BUNDLED, BUNDLED_DIRS, HUB_CHOICES, REPO, ModelLoa
 from playground.tokenization import MAX_CHARS, check_text, tokenize
 from playground.tokenization_code import tokenization_code
 from playground.tokenization_html import legend_html, tokens_html
+from playground.url_values import one_of
 from ui.code import show_code
 from ui.state import PageState
 
@@ -29,12 +30,7 @@ def pick(ps, kind: str, label: str):
     """Selectbox for one side; on an error, say why and fall back to the bundled tokenizer."""
     options = [BUNDLED, *HUB_CHOICES[kind]]
 
-    def known(text):
-        if text not in options:
-            raise ValueError(f"choose one of {', '.join(options)}")
-        return text
-
-    choice = st.selectbox(label, options, key=ps.key(kind, BUNDLED, known),
+    choice = st.selectbox(label, options, key=ps.key(kind, BUNDLED, one_of(options)),
                           format_func=lambda c: f"bundled {BUNDLED_DIRS[kind].name}" if c == BUNDLED else c)
     try:
         tok, name, _ = cached_tokenizer(kind, choice)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.models import BUNDLED, BUNDLED_DIRS, HUB_CHOICES, LoadedModel, ModelLoadError, load_model
+from playground.url_values import one_of
 
 OTHER_HUB, LOCAL = "other-hub", "local"
 
@@ -35,12 +36,7 @@ def model_picker(kind: str, ps) -> LoadedModel | None:
     On a load error: the message, then the bundled model as a fallback; None only if even that fails."""
     options = [BUNDLED, *HUB_CHOICES[kind], OTHER_HUB, LOCAL]
 
-    def known(text: str) -> str:
-        if text not in options:
-            raise ValueError(f"choose one of {', '.join(options)}")
-        return text
-
-    option = st.selectbox("Model", options, format_func=_label(kind), key=ps.key("model", BUNDLED, known),
+    option = st.selectbox("Model", options, format_func=_label(kind), key=ps.key("model", BUNDLED, one_of(options)),
                           help="The bundled model works offline. Hub models come from the local Hugging Face cache, "
                                "or are downloaded when this computer is online.")
     choice = option

@@ -245,3 +245,12 @@ def test_scoring_bert_on_many_lines_counts_its_first_guesses_against_transformer
     assert metric(at, "First guess right") == f"{right / 40:.0%}"
     table = at.dataframe[-1].value
     assert list(table["word"]) == [q.answer for q in lines]
+
+
+def test_link_values_the_widgets_cannot_take_give_warnings_and_defaults(model_dir):
+    at = open_page(model_dir, k=50, quiz=-3, quiz_n=1000)
+    assert not at.exception
+    warnings = texts(at.warning)
+    for name, default in (("k=50", "`5`"), ("quiz=-3", "`0`"), ("quiz_n=1000", "`100`")):
+        assert f"The link's `{name}` could not be used" in warnings and default in warnings
+    assert "**Line 1:**" in texts(at.markdown)
