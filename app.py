@@ -21,7 +21,7 @@ PAGES = {
     "Models": [
         ("pages/gpt2_config.py", "GPT-2 anatomy", "🧮", "Every parameter, byte and FLOP of a GPT configuration, checked against transformers."),
         ("pages/tokenization.py", "Tokenizers", "🔤", "Text to tokens to ids: GPT's byte-level BPE beside BERT's WordPiece."),
-        ("pages/bert.py", "BERT", "🎭", "Masking, fill-in predictions, next-sentence prediction and attention."),
+        ("pages/bert.py", "BERT", "🎭", "Masking, fill-in predictions, a guess-the-word game against BERT, next-sentence prediction and attention."),
         ("pages/gpt.py", "GPT generation", "✍️", "Generation token by token: probabilities, sampling knobs, attention and the logit lens."),
     ],
     "Training": [
