@@ -1,6 +1,7 @@
 """BERT: masking, fill-in predictions, next-sentence prediction and attention, live."""
 
 import math
+import re
 
 import streamlit as st
 
@@ -65,6 +66,8 @@ enc = encode(tok, st.session_state[text_key], limit)
 maskable = bm.maskable_positions(enc.special_tokens_mask)
 if not maskable:
     st.info("Type a sentence above to begin: there is nothing to mask yet.")
+    with link_warnings:
+        ps.show_warnings()
     ps.publish()
     st.stop()
 if enc.truncated:
@@ -119,55 +122,69 @@ quiz_key = ps.key("quiz", 0, within(0, 10**6, int))
 quiz_n_key = ps.key("quiz_n", 100, within(20, wq.MAX_SCORED_LINES, int))
 
 
-def next_line():
-    st.session_state[quiz_key] += 1
+def next_line(number: int):
+    st.session_state[quiz_key] = number
     st.session_state["bert.quiz_guess"] = ""
+
+
+def shown_guess(guess: str) -> str:
+    """The learner's guess as plain text inside the page's markdown: letters, apostrophes, hyphens and spaces."""
+    return re.sub(r"[^\w' -]", "", guess).strip()
 
 
 def guess_the_word(line: wq.QuizLine):
     tallies = st.session_state.setdefault("bert.quiz_tally", {})  # one per model: a new model starts from 0 of 0
-    tally = tallies.setdefault(model_ref, {"lines": [], "you": 0, "bert": 0})
+    tally = tallies.setdefault(model_ref, {"guesses": {}, "you": 0, "bert": 0})
     st.markdown(f"**Line {line.number + 1}:** {line.masked.replace(tok.mask_token, ' ▁▁▁▁▁ ')}")
     with st.form("quiz", border=False, enter_to_submit=True):
         guess_column, reveal_column = st.columns([3, 1], vertical_alignment="bottom")
-        guess = guess_column.text_input("Your guess for the hidden word", max_chars=40, key="bert.quiz_guess")
+        guess_column.text_input("Your guess for the hidden word", max_chars=40, key="bert.quiz_guess")
         revealed = reveal_column.form_submit_button("Reveal", width="stretch")
     revealed = revealed or st.session_state.get("bert.quiz_revealed") == (model_ref, line.number)
     if revealed:
         st.session_state["bert.quiz_revealed"] = (model_ref, line.number)
         shown = wq.reveal(model, tok, line, limit)
-        bert_right, you_right = wq.is_right(shown.bert_top1, line.answer), wq.is_right(guess, line.answer)
-        if line.number not in tally["lines"]:  # each line counts once, however often it is revealed
-            tally["lines"].append(line.number)
+        bert_right = wq.is_right(shown.bert_top1, line.answer)
+        if line.number not in tally["guesses"]:  # a line counts once, with the guess made before the reveal
+            tally["guesses"][line.number] = guess = shown_guess(st.session_state["bert.quiz_guess"])
             tally["bert"] += bert_right
-            tally["you"] += you_right
-        verdict = f"The hidden word is **{line.answer}**. BERT's first guess, **{shown.bert_top1}**, is "
-        verdict += "right" if bert_right else "wrong"
-        verdict += f"; yours, **{guess.strip()}**, is {'right' if you_right else 'wrong'}." if guess.strip() else "."
-        (st.success if bert_right else st.info)(verdict)
+            tally["you"] += wq.is_right(guess, line.answer)
+        guess = tally["guesses"][line.number]
+        you_right = wq.is_right(guess, line.answer)
+        verdict = (f"The hidden word is **{line.answer}**. BERT's first guess, **{shown.bert_top1}**, is "
+                   f"{'right' if bert_right else 'wrong'}; ")
+        verdict += (f"yours, **{guess}**, is {'right' if you_right else 'wrong'}." if guess else
+                    "you made no guess, which counts as a miss.")
+        (st.success if you_right else st.info)(verdict)
+        if shown_guess(st.session_state["bert.quiz_guess"]) != guess:
+            st.caption("Only the guess made before the reveal counts. Press **Next line** for a new one.")
         st.plotly_chart(bert_figures.top_k_bars(shown.result.predictions[0]), width="stretch", key="quiz_bars")
-    st.button("Next line ▶", on_click=next_line)
-    if tally["lines"]:
-        n = len(tally["lines"])
+    st.button("Next line ▶", on_click=next_line, args=(line.number + 1,))
+    if tally["guesses"]:
+        n = len(tally["guesses"])
         c1, c2 = st.columns(2)
         c1.metric("You", f"{tally['you']} of {n}")
         c2.metric("BERT (first guess)", f"{tally['bert']} of {n}")
     with st.expander("How often is BERT right? Score it on many held-out lines at once"):
         n_scored = st.slider("Lines", 20, wq.MAX_SCORED_LINES, key=quiz_n_key, step=20)
-        with st.spinner(f"BERT guesses {n_scored} hidden words…"):
-            scored = st.cache_data(wq.score_on_held_out_lines, show_spinner=False, hash_funcs={
-                type(model): lambda _: model_ref, type(tok): lambda _: model_ref})(model, tok, n_scored, limit)
-        c1, c2 = st.columns(2)
-        c1.metric("First guess right", f"{scored.accuracy:.0%}",
-                  help=f"{round(scored.accuracy * scored.n)} of {scored.n}")
-        c2.metric("Word among the five guesses", f"{scored.top5_accuracy:.0%}",
-                  help=f"{round(scored.top5_accuracy * scored.n)} of {scored.n}")
-        card = (" The model card (`assets/models/shakespeare-bert/README.md`) splits the figure by how often the "
-                "training text has the word: BERT guesses common words far more often than rare ones."
-                if loaded.source == "bundled" else "")
-        st.caption(f"The quiz's first {scored.n} lines. A guess drawn at random from the {len(tok):,} tokens would "
-                   f"be right {1 / len(tok):.3%} of the time.{card}")
-        st.dataframe(wq.scored_table(scored), hide_index=True, width="stretch", height=260)
+        if st.button(f"Score BERT on {n_scored} lines", key="bert.quiz_score"):
+            st.session_state["bert.quiz_scoring"] = True  # from now on the score follows the slider
+        if st.session_state.get("bert.quiz_scoring"):
+            with st.spinner(f"BERT guesses {n_scored} hidden words…"):
+                scored = st.cache_data(wq.score_on_held_out_lines, show_spinner=False, hash_funcs={
+                    type(model): lambda _: model_ref, type(tok): lambda _: model_ref})(model, tok, n_scored, limit)
+            c1, c2 = st.columns(2)
+            c1.metric("First guess right", f"{scored.accuracy:.0%}",
+                      help=f"{round(scored.accuracy * scored.n)} of {scored.n}")
+            c2.metric("Word among the five guesses", f"{scored.top5_accuracy:.0%}",
+                      help=f"{round(scored.top5_accuracy * scored.n)} of {scored.n}")
+            card = (" The model card (`assets/models/shakespeare-bert/README.md`) measures the same way on every "
+                    "held-out *line* of the plays rather than these whole sentences, which give BERT a little more to "
+                    "go on, and splits its figure by how often the training text has the word: BERT guesses common "
+                    "words far more often than rare ones." if loaded.source == "bundled" else "")
+            st.caption(f"The quiz's first {scored.n} lines. A guess drawn at random from the {len(tok):,} tokens "
+                       f"would be right {1 / len(tok):.3%} of the time.{card}")
+            st.dataframe(wq.scored_table(scored), hide_index=True, width="stretch", height=260)
     if revealed:
         show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, shown.text, limit, shown.decisions, 5),
                   title="The code for BERT's guesses")

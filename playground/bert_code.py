@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from playground.bert_masking import MaskDecision
+from playground.mlm_eval import ordinary_word_pattern
 
 _RULE = '''
 def pretraining_mask(ids, special, mask_id, vocab_size, seed, never_random):
@@ -141,16 +142,17 @@ def quiz_score_code(model_ref: str, has_nsp: bool, n_lines: int, max_tokens: int
     logits_name = "prediction_logits" if has_nsp else "logits"
     return (
         "import random\nimport re\n\n" + _header(model_ref, has_nsp)
-        + "\n# the held-out sentences the page ships, in the quiz's fixed order\n"
+        + "\n# the held-out sentences the page ships (run this from the repository root), in the quiz's fixed order\n"
         "sentences = [line.strip() for line in open('assets/bert/sentences.txt', encoding='utf-8') if line.strip()]\n"
         "random.Random(0).shuffle(sentences)\n"
         "vocab = tokenizer.get_vocab()\n"
-        "ordinary = re.compile(r\"(?<![\\w'’])[a-z]{3,}(?![\\w'’])\")  # a whole lower-case word, not the tis of 'tis\n"
+        f"ordinary = re.compile({ordinary_word_pattern()!r})  # a whole lower-case word, not the tis of 'tis\n"
+        "pick = random.Random(0)\n"
         "quiz = []  # (sentence with one word masked, the word)\n"
-        "for i, sentence in enumerate(sentences):\n"
+        "for sentence in sentences:\n"
         "    words = [m for m in ordinary.finditer(sentence) if m.group() in vocab]  # one WordPiece token\n"
         "    if words:\n"
-        "        m = random.Random(i).choice(words)\n"
+        "        m = pick.choice(words)\n"
         "        masked = sentence[: m.start()] + tokenizer.mask_token + sentence[m.end():]\n"
         f"        if len(tokenizer(masked)['input_ids']) <= {max_tokens}:  # the model reads the whole line\n"
         "            quiz.append((masked, m.group()))\n"

@@ -61,6 +61,14 @@ class MaskedWord:
     def top1(self) -> str:
         return self.top5[0]
 
+    @property
+    def right(self) -> bool:
+        return self.top1 == self.truth
+
+    @property
+    def in_top5(self) -> bool:
+        return self.truth in self.top5
+
 
 @dataclass
 class MaskedWordResult:
@@ -70,11 +78,15 @@ class MaskedWordResult:
     top5_accuracy: float = 0.0  # the word is among the five guesses the BERT page lists first
 
 
+def ordinary_word_pattern(min_letters: int = 3) -> str:
+    """A whole word written in lower case (so not a speaker name, a name or a sentence start). A letter run touching
+    an apostrophe is a fragment, not a word: the `d` of call'd, the `tis` of 'tis."""
+    return rf"(?<![\w'’])[a-z]{{{min_letters},}}(?![\w'’])"
+
+
 def ordinary_words(line: str, vocab, min_letters: int = 3) -> list[re.Match]:
-    """Whole words written in lower case (so not a speaker name, a name or a sentence start) that are one WordPiece
-    token. A letter run touching an apostrophe is a fragment, not a word: the `d` of call'd, the `tis` of 'tis."""
-    pattern = rf"(?<![\w'’])[a-z]{{{min_letters},}}(?![\w'’])"
-    return [m for m in re.finditer(pattern, line) if m.group() in vocab]
+    """The ordinary words of a line (see `ordinary_word_pattern`) that are one WordPiece token."""
+    return [m for m in re.finditer(ordinary_word_pattern(min_letters), line) if m.group() in vocab]
 
 
 def masked_word_items(tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0,
@@ -110,8 +122,8 @@ def predict_masked_words(model, tokenizer, items: list[tuple[str, str]], batch_s
             top5 = tokenizer.convert_ids_to_tokens(logits[row, pos].topk(5).indices.tolist())
             examples.append(MaskedWord(masked, truth, top5))
     n = max(1, len(examples))
-    return MaskedWordResult(sum(e.top1 == e.truth for e in examples) / n, len(examples), examples,
-                            sum(e.truth in e.top5 for e in examples) / n)
+    return MaskedWordResult(sum(e.right for e in examples) / n, len(examples), examples,
+                            sum(e.in_top5 for e in examples) / n)
 
 
 def masked_word_predictions(model, tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0,
@@ -135,9 +147,9 @@ def by_training_frequency(result: MaskedWordResult, word_counts, edges=(10, 100)
     bands = {f"{high} times or more": lambda c: c >= high, f"{low} to {high - 1} times": lambda c: low <= c < high,
              f"fewer than {low} times": lambda c: c < low}
     rows = []
-    for label, within in bands.items():
-        chosen = [e for e in result.examples if within(word_counts.get(e.truth, 0))]
-        n = len(chosen)
-        rows.append(FrequencyBand(label, n, sum(e.top1 == e.truth for e in chosen) / max(1, n),
-                                  sum(e.truth in e.top5 for e in chosen) / max(1, n)))
+    for label, holds in bands.items():
+        chosen = [e for e in result.examples if holds(word_counts.get(e.truth, 0))]
+        n = max(1, len(chosen))
+        rows.append(FrequencyBand(label, len(chosen), sum(e.right for e in chosen) / n,
+                                  sum(e.in_top5 for e in chosen) / n))
     return rows

@@ -221,6 +221,8 @@ def test_a_line_counts_once_and_next_line_moves_on_in_the_url(model_dir, tokeniz
     at = quiz_guess(open_page(model_dir), "nothing-like-it")
     at = quiz_guess(at, quiz_line(tokenizer, 0, 64).answer)  # a second try on the same line is not counted
     assert metric(at, "You") == "0 of 1"
+    assert "yours, **nothing-like-it**, is wrong" in texts(at.success) + texts(at.info)  # the guess that counted
+    assert "Only the guess made before the reveal counts" in texts(at.caption)
     next(b for b in at.button if b.label == "Next line ▶").click().run()
     assert at.query_params["quiz"] == "1"
     assert at.text_input(key="bert.quiz_guess").value == ""
@@ -240,6 +242,8 @@ def test_scoring_bert_on_many_lines_counts_its_first_guesses_against_transformer
     from playground.word_quiz import quiz_line
 
     at = open_page(model_dir, quiz_n=40)
+    assert not any(m.label == "First guess right" for m in at.metric)  # scored only when asked: bert-base is slow
+    next(b for b in at.button if b.label == "Score BERT on 40 lines").click().run()
     lines = [quiz_line(tokenizer, i, 64) for i in range(40)]
     right = sum(bert_first_guess(model_dir, tokenizer, q.masked) == q.answer for q in lines)
     assert metric(at, "First guess right") == f"{right / 40:.0%}"
@@ -254,3 +258,19 @@ def test_link_values_the_widgets_cannot_take_give_warnings_and_defaults(model_di
     for name, default in (("k=50", "`5`"), ("quiz=-3", "`0`"), ("quiz_n=1000", "`100`")):
         assert f"The link's `{name}` could not be used" in warnings and default in warnings
     assert "**Line 1:**" in texts(at.markdown)
+
+
+def test_revealing_without_a_guess_says_it_counts_as_a_miss(model_dir):
+    at = next(b for b in open_page(model_dir).button if b.label == "Reveal").click().run()
+    assert not at.exception
+    assert "you made no guess, which counts as a miss" in texts(at.success) + texts(at.info)
+    assert metric(at, "You") == "0 of 1"
+
+
+def test_a_link_past_the_last_line_wraps_round_to_the_first(model_dir, tokenizer):
+    from playground.word_quiz import quiz_lines
+
+    n = len(quiz_lines(tokenizer, 64))
+    at = open_page(model_dir, quiz=n + 2)
+    assert f"**Line 3:** {quiz_lines(tokenizer, 64)[2].masked.replace(tokenizer.mask_token, ' ▁▁▁▁▁ ')}" in texts(
+        at.markdown)

@@ -110,6 +110,7 @@ def test_guessing_the_hidden_word_reveals_berts_bars_and_keeps_score(watched_pag
     assert "1 of 1" in text  # the tally: you and BERT, one line each
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3  # BERT's five best guesses as bars
     page.get_by_text("How often is BERT right?").click()
+    page.get_by_role("button", name="Score BERT on 100 lines").click()
     page.get_by_text("First guess right", exact=True).wait_for(timeout=60_000)
     wait_for_app_idle(page, timeout=120)
     assert_no_streamlit_error(page)
