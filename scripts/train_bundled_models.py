@@ -234,7 +234,7 @@ def train_gpt(args, train_text, val_text):
         cmd=command_line(), full=full, subset=subset, subset_chars=CARD_SUBSET_CHARS, stats=stats,
         minutes=stats["seconds"] / 60, hw=hardware(), samples="\n\n".join(f"```text\n{s}\n```" for s in samples),
         train_chars=len(train_text), val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision),
-        history=with_totals(history, stats),
+        history=with_totals(history, stats) + carried_notes(args.init_from),
     )
     (args.out / "README.md").write_text(card, encoding="utf-8")
 
@@ -304,7 +304,7 @@ def train_bert(args, train_text, val_text):
     card = BERT_CARD.format(
         params=n_params / 1e6, size=size_on_disk(args.out), cfg=config, vocab=len(tok), args=args,
         cmd=command_line(), stats=stats, minutes=stats["seconds"] / 60, hw=hardware(), train_chars=len(train_text),
-        val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision), history=with_totals(history, stats),
+        val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision), history=with_totals(history, stats) + carried_notes(args.init_from),
     ) + bert_validation(model, tok, train_text, val_text, max_pair)
     (args.out / "README.md").write_text(card, encoding="utf-8")
 
@@ -360,6 +360,22 @@ def earlier_stages(folder) -> str:
     lines.append(f"  - `{command.group(1) if command else '?'}`: {steps.group(1) if steps else '?'}")
     return "- Earlier stages of this model's training:\n" + "\n".join(lines) + "\n\n" + \
         "  This run continued from those weights (a fresh optimizer and learning-rate schedule).\n"
+
+
+GENERATED_HISTORY = re.compile(r"^(- Earlier stages of this model's training:|  - `|  This run continued|"
+                               r"  Its \d+ layers were first stacked|  In all: )")
+
+
+def carried_notes(folder) -> str:
+    """Lines a person added under a card's training history (where a stage ran, why it was kept) stay true for the
+    next stage, so the next card keeps them; the lines the script writes itself are written afresh."""
+    if not folder:
+        return ""
+    card = (Path(folder) / "README.md").read_text(encoding="utf-8")
+    tail = re.search(r"```bash\n.*?\n```\n(.*?)(?=^## )", card, re.S | re.M)
+    notes = [line for line in (tail.group(1).splitlines() if tail else [])
+             if line.strip() and not GENERATED_HISTORY.match(line)]
+    return "".join(f"{line}\n" for line in notes)
 
 
 def with_totals(history: str, stats: dict) -> str:

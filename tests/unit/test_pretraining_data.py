@@ -297,6 +297,23 @@ def test_the_card_adds_up_every_stage_of_training():
     assert training_script().with_totals("", {"steps": 1, "tokens": 1, "seconds": 60}) == ""
 
 
+def test_a_cards_hand_written_notes_are_carried_into_the_next_stages_card(tmp_path):
+    card = ("# m\n\n## Training\n- Command (from the repository root):\n\n```bash\nlast command\n```\n"
+            "- Earlier stages of this model's training:\n"
+            "  - `cmd one`: 3,072 steps, 2,903,904 training tokens in 43.1 minutes\n\n"
+            "  This run continued from those weights (a fresh optimizer and learning-rate schedule).\n"
+            "  In all: 73 minutes of training in 2 stages, 4,072 steps, 3.9 M training tokens.\n"
+            "  Stage 2 ran beside a second candidate and was kept.\n\n## Validation\n| a | b |\n")
+    (tmp_path / "README.md").write_text(card, encoding="utf-8")
+    assert training_script().carried_notes(tmp_path) == "  Stage 2 ran beside a second candidate and was kept.\n"
+    assert training_script().carried_notes(None) == ""
+
+
+def test_the_bundled_berts_card_keeps_its_note_about_scratch_folders():
+    notes = training_script().carried_notes("assets/models/shakespeare-bert")
+    assert notes.startswith("  Stages 4 to 7 each wrote to a scratch folder") and "In all" not in notes
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--model", "gpt", "--dropout", "0.2"], "--dropout is for --model bert only"),
     (["--model", "gpt", "--short-seq-prob", "0.1"], "--short-seq-prob is for --model bert only"),
