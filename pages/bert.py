@@ -62,57 +62,60 @@ def apply_rule():
 
 
 st.text_area("Your text", key=text_key, max_chars=6000, height=80, on_change=forget_masks)
-enc = encode(tok, st.session_state[text_key], limit)
-maskable = bm.maskable_positions(enc.special_tokens_mask)
-if not maskable:
-    st.info("Type a sentence above to begin: there is nothing to mask yet.")
-    with link_warnings:
-        ps.show_warnings()
-    ps.publish()
-    st.stop()
-if enc.truncated:
-    st.warning(f"Your text has {enc.n_tokens_before_cut} tokens; this model reads at most {limit}, so only the "
-               f"first {limit} (with [CLS] and [SEP]) are used.")
-if unknown := enc.unknown_positions(tok.unk_token):
-    st.info(f"{len(unknown)} token(s) became `{tok.unk_token}`: the WordPiece vocabulary has no pieces for those "
-            "characters (emoji, CJK or Greek in an English vocabulary), so BERT only knows *something* was there.")
-st.session_state[masked_key] = [p for p in st.session_state[masked_key] if p in maskable]
-st.pills("Click tokens to mask them", maskable, selection_mode="multi", key=masked_key,
-         format_func=lambda p: enc.tokens[p], on_change=lambda: ps.set("rule", False))
-left, right = st.columns([1, 2], vertical_alignment="bottom")
-left.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=seed_key,
-                  on_change=lambda: apply_rule() if ps.get("rule") else None)
-right.button("🎲 Mask like pretraining (15% · 80/10/10)", on_click=apply_rule, width="stretch")
-chosen = st.session_state[masked_key]
-if ps.get("rule") and chosen:
-    decisions = bm.pretraining_mask(enc.input_ids, enc.special_tokens_mask, tok.mask_token_id, len(tok),
-                                    st.session_state[seed_key], never_random_ids=tok.all_special_ids)
-else:
-    decisions = bm.mask_chosen(enc.input_ids, chosen, tok.mask_token_id)
-top_k = st.slider("Predictions per mask (top-k)", 1, 10, key=ps.key("k", 5, within(1, 10, int)))
-with st.spinner("Running BERT…"):
-    result = fm.fill_mask(model, tok, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=top_k)
+def mask_section() -> fm.FillMaskResult | None:
+    """The learner's text, masked and filled in; None while there is no text to mask."""
+    enc = encode(tok, st.session_state[text_key], limit)
+    maskable = bm.maskable_positions(enc.special_tokens_mask)
+    if not maskable:
+        st.info("Type a sentence above to begin: there is nothing to mask yet.")
+        return None
+    if enc.truncated:
+        st.warning(f"Your text has {enc.n_tokens_before_cut} tokens; this model reads at most {limit}, so only the "
+                   f"first {limit} (with [CLS] and [SEP]) are used.")
+    if unknown := enc.unknown_positions(tok.unk_token):
+        st.info(f"{len(unknown)} token(s) became `{tok.unk_token}`: the WordPiece vocabulary has no pieces for those "
+                "characters (emoji, CJK or Greek in an English vocabulary), so BERT only knows *something* was there.")
+    st.session_state[masked_key] = [p for p in st.session_state[masked_key] if p in maskable]
+    st.pills("Click tokens to mask them", maskable, selection_mode="multi", key=masked_key,
+             format_func=lambda p: enc.tokens[p], on_change=lambda: ps.set("rule", False))
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    left.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=seed_key,
+                      on_change=lambda: apply_rule() if ps.get("rule") else None)
+    right.button("🎲 Mask like pretraining (15% · 80/10/10)", on_click=apply_rule, width="stretch")
+    chosen = st.session_state[masked_key]
+    if ps.get("rule") and chosen:
+        decisions = bm.pretraining_mask(enc.input_ids, enc.special_tokens_mask, tok.mask_token_id, len(tok),
+                                        st.session_state[seed_key], never_random_ids=tok.all_special_ids)
+    else:
+        decisions = bm.mask_chosen(enc.input_ids, chosen, tok.mask_token_id)
+    top_k = st.slider("Predictions per mask (top-k)", 1, 10, key=ps.key("k", 5, within(1, 10, int)))
+    with st.spinner("Running BERT…"):
+        result = fm.fill_mask(model, tok, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=top_k)
 
-if not decisions:
-    st.info("Nothing is masked yet: click some tokens above, or press **Mask like pretraining**.")
-else:
-    if len(decisions) == len(maskable) and not ps.get("rule"):
-        st.warning("Every token is masked: BERT has only positions and [CLS]/[SEP] to go on, so it guesses the "
-                   "most common tokens. Unmask a few to give it context.")
-    st.html("<p><b>Filled in by the top predictions:</b> "
-            + bert_figures.filled_html(result, set(tok.all_special_tokens)) + "</p>")
-    counts = bert_figures.action_counts(result)
-    st.metric("Masked-LM loss on the picked tokens", f"{result.mlm_loss:.3f}",
-              help="Mean of −log p(original token) over the picked positions, the loss BERT is pretrained on.")
-    st.caption(f"{len(decisions)} picked: {counts[bm.MASKED]} → [MASK], {counts[bm.RANDOM]} → random token, "
-               f"{counts[bm.UNCHANGED]} unchanged. A uniform guess over {len(tok):,} tokens would score "
-               f"ln {len(tok):,} = {math.log(len(tok)):.2f}.")
-    st.dataframe(bert_figures.decisions_table(result), hide_index=True, width="stretch")
-    columns = st.columns(2)
-    for i, prediction in enumerate(result.predictions[:24]):
-        columns[i % 2].plotly_chart(bert_figures.top_k_bars(prediction), width="stretch", key=f"bars{i}")
-show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, st.session_state[text_key], limit, decisions, top_k,
-                                   rule_seed=st.session_state[seed_key] if ps.get("rule") and chosen else None))
+    if not decisions:
+        st.info("Nothing is masked yet: click some tokens above, or press **Mask like pretraining**.")
+    else:
+        if len(decisions) == len(maskable) and not ps.get("rule"):
+            st.warning("Every token is masked: BERT has only positions and [CLS]/[SEP] to go on, so it guesses the "
+                       "most common tokens. Unmask a few to give it context.")
+        st.html("<p><b>Filled in by the top predictions:</b> "
+                + bert_figures.filled_html(result, set(tok.all_special_tokens)) + "</p>")
+        counts = bert_figures.action_counts(result)
+        st.metric("Masked-LM loss on the picked tokens", f"{result.mlm_loss:.3f}",
+                  help="Mean of −log p(original token) over the picked positions, the loss BERT is pretrained on.")
+        st.caption(f"{len(decisions)} picked: {counts[bm.MASKED]} → [MASK], {counts[bm.RANDOM]} → random token, "
+                   f"{counts[bm.UNCHANGED]} unchanged. A uniform guess over {len(tok):,} tokens would score "
+                   f"ln {len(tok):,} = {math.log(len(tok)):.2f}.")
+        st.dataframe(bert_figures.decisions_table(result), hide_index=True, width="stretch")
+        columns = st.columns(2)
+        for i, prediction in enumerate(result.predictions[:24]):
+            columns[i % 2].plotly_chart(bert_figures.top_k_bars(prediction), width="stretch", key=f"bars{i}")
+    show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, st.session_state[text_key], limit, decisions, top_k,
+                                       rule_seed=st.session_state[seed_key] if ps.get("rule") and chosen else None))
+    return result
+
+
+result = mask_section()
 
 # ---- guess the word ---------------------------------------------------------------------------------------------
 st.header("2 · Guess the hidden word: you against BERT")
@@ -232,23 +235,32 @@ else:
 
 # ---- attention --------------------------------------------------------------------------------------------------
 st.header("4 · Attention")
-source = st.radio("Input", ["the masked sentence", "the sentence pair"] if pair else ["the masked sentence"],
-                  horizontal=True, key=ps.key("attn_input", "the masked sentence"))
-tokens, attentions, b_start = ((pair.encoded.tokens, pair.attentions, pair.sentence_b_start) if pair and
-                               source == "the sentence pair" else (result.seen_tokens, result.attentions, None))
-view = st.segmented_control("View", ["head view", "model view", "heatmap"], key=ps.key("view", "head view"))
-if len(tokens) > MAX_BERTVIZ_TOKENS and view != "heatmap":
-    st.info(f"{len(tokens)} tokens: bertviz shows the first {MAX_BERTVIZ_TOKENS}. Pick **heatmap** to see them all.")
-if view == "heatmap":
-    c1, c2 = st.columns(2)
-    layer = c1.selectbox("Layer", range(len(attentions)), key=ps.key("layer", 0, int))
-    head = c2.selectbox("Head", range(attentions[0].shape[1]), key=ps.key("head", 0, int))
-    st.plotly_chart(attention_heatmap(attentions, tokens, layer, head), width="stretch")
-elif view == "model view":
-    st.iframe(model_view_html(attentions, tokens, sentence_b_start=b_start), height="content")
+inputs = (["the masked sentence"] if result else []) + (["the sentence pair"] if pair else [])
+
+
+def attention_section():
+    source = st.radio("Input", inputs, horizontal=True, key=ps.key("attn_input", inputs[0]))
+    tokens, attentions, b_start = ((pair.encoded.tokens, pair.attentions, pair.sentence_b_start)
+                                   if source == "the sentence pair" else (result.seen_tokens, result.attentions, None))
+    view = st.segmented_control("View", ["head view", "model view", "heatmap"], key=ps.key("view", "head view"))
+    if len(tokens) > MAX_BERTVIZ_TOKENS and view != "heatmap":
+        st.info(f"{len(tokens)} tokens: bertviz shows the first {MAX_BERTVIZ_TOKENS}. Pick **heatmap** to see them all.")
+    if view == "heatmap":
+        c1, c2 = st.columns(2)
+        layer = c1.selectbox("Layer", range(len(attentions)), key=ps.key("layer", 0, int))
+        head = c2.selectbox("Head", range(attentions[0].shape[1]), key=ps.key("head", 0, int))
+        st.plotly_chart(attention_heatmap(attentions, tokens, layer, head), width="stretch")
+    elif view == "model view":
+        st.iframe(model_view_html(attentions, tokens, sentence_b_start=b_start), height="content")
+    else:
+        st.caption("Hover a token to see where it looks; double-click a colour square to show one head alone.")
+        st.iframe(head_view_html(attentions, tokens, sentence_b_start=b_start), height="content")
+
+
+if inputs:
+    attention_section()
 else:
-    st.caption("Hover a token to see where it looks; double-click a colour square to show one head alone.")
-    st.iframe(head_view_html(attentions, tokens, sentence_b_start=b_start), height="content")
+    st.info("Type a sentence in section 1, or two in section 3, to see where BERT's heads look.")
 
 # ---- sequence classification ------------------------------------------------------------------------------------
 st.header("5 · Sequence classification, from the lesson")

@@ -104,6 +104,14 @@ def test_empty_text_says_what_to_do(model_dir):
     at.text_area[0].set_value("   ").run()
     assert not at.exception
     assert "Type a sentence above" in texts(at.info)
+    # the sections that don't read this text stay: the quiz, next-sentence (whose pair feeds attention), the classifier
+    headers = texts(at.header)
+    for section in ("Guess the hidden word", "Next-sentence", "Attention", "Sequence classification"):
+        assert section in headers
+    assert metric(at, "P(IsNext)") and metric(at, "Loss")
+    assert [r.value for r in at.radio if r.label == "Input"] == ["the sentence pair"]
+    at.text_input(key="bert.a").set_value("").run()  # no pair either: nothing for attention to show
+    assert "to see where BERT's heads look" in texts(at.info)
 
 
 def test_every_token_masked_warns_but_still_predicts(model_dir):
