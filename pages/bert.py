@@ -34,7 +34,7 @@ def positions(text: str) -> list[int]:
 
 ps = PageState("bert")
 loaded = require_model("bert", ps)
-link_warnings = st.container()  # filled at the end: a shared link's values the widgets can't take
+ps.reserve_warnings_slot()
 model, tok = loaded.model, loaded.tokenizer
 model_ref = loaded.path or loaded.name  # the folder it was read from, for the classifier below
 shown_ref = "assets/models/shakespeare-bert" if loaded.source == "bundled" else loaded.name
@@ -135,9 +135,14 @@ def shown_guess(guess: str) -> str:
     return re.sub(r"[^\w' -]", "", guess).strip()
 
 
+@st.cache_data(max_entries=16, show_spinner=False)  # underscored arguments are not hashed: model_ref names them
+def held_out_score(model_ref: str, n_lines: int, max_tokens: int, _model, _tok):
+    return wq.score_on_held_out_lines(_model, _tok, n_lines, max_tokens)
+
+
 def guess_the_word(line: wq.QuizLine):
-    tallies = st.session_state.setdefault("bert.quiz_tally", {})  # one per model: a new model starts from 0 of 0
-    tally = tallies.setdefault(model_ref, {"guesses": {}, "you": 0, "bert": 0})
+    # per model (a new model starts from 0 of 0): line number -> the guess that counted and who was right
+    tally = st.session_state.setdefault("bert.quiz_tally", {}).setdefault(model_ref, {})
     st.markdown(f"**Line {line.number + 1}:** {line.masked.replace(tok.mask_token, ' ▁▁▁▁▁ ')}")
     with st.form("quiz", border=False, enter_to_submit=True):
         guess_column, reveal_column = st.columns([3, 1], vertical_alignment="bottom")
@@ -148,12 +153,10 @@ def guess_the_word(line: wq.QuizLine):
         st.session_state["bert.quiz_revealed"] = (model_ref, line.number)
         shown = wq.reveal(model, tok, line, limit)
         bert_right = wq.is_right(shown.bert_top1, line.answer)
-        if line.number not in tally["guesses"]:  # a line counts once, with the guess made before the reveal
-            tally["guesses"][line.number] = guess = shown_guess(st.session_state["bert.quiz_guess"])
-            tally["bert"] += bert_right
-            tally["you"] += wq.is_right(guess, line.answer)
-        guess = tally["guesses"][line.number]
-        you_right = wq.is_right(guess, line.answer)
+        if line.number not in tally:  # a line counts once, with the guess made before the reveal
+            guess = shown_guess(st.session_state["bert.quiz_guess"])
+            tally[line.number] = {"guess": guess, "you": wq.is_right(guess, line.answer), "bert": bert_right}
+        guess, you_right = tally[line.number]["guess"], tally[line.number]["you"]
         verdict = (f"The hidden word is **{line.answer}**. BERT's first guess, **{shown.bert_top1}**, is "
                    f"{'right' if bert_right else 'wrong'}; ")
         verdict += (f"yours, **{guess}**, is {'right' if you_right else 'wrong'}." if guess else
@@ -163,19 +166,17 @@ def guess_the_word(line: wq.QuizLine):
             st.caption("Only the guess made before the reveal counts. Press **Next line** for a new one.")
         st.plotly_chart(bert_figures.top_k_bars(shown.result.predictions[0]), width="stretch", key="quiz_bars")
     st.button("Next line ▶", on_click=next_line, args=(line.number + 1,))
-    if tally["guesses"]:
-        n = len(tally["guesses"])
+    if tally:
         c1, c2 = st.columns(2)
-        c1.metric("You", f"{tally['you']} of {n}")
-        c2.metric("BERT (first guess)", f"{tally['bert']} of {n}")
+        c1.metric("You", f"{sum(t['you'] for t in tally.values())} of {len(tally)}")
+        c2.metric("BERT (first guess)", f"{sum(t['bert'] for t in tally.values())} of {len(tally)}")
     with st.expander("How often is BERT right? Score it on many held-out lines at once"):
         n_scored = st.slider("Lines", 20, wq.MAX_SCORED_LINES, key=quiz_n_key, step=20)
         if st.button(f"Score BERT on {n_scored} lines", key="bert.quiz_score"):
             st.session_state["bert.quiz_scoring"] = True  # from now on the score follows the slider
         if st.session_state.get("bert.quiz_scoring"):
             with st.spinner(f"BERT guesses {n_scored} hidden words…"):
-                scored = st.cache_data(wq.score_on_held_out_lines, show_spinner=False, hash_funcs={
-                    type(model): lambda _: model_ref, type(tok): lambda _: model_ref})(model, tok, n_scored, limit)
+                scored = held_out_score(model_ref, n_scored, limit, model, tok)
             c1, c2 = st.columns(2)
             c1.metric("First guess right", f"{scored.accuracy:.0%}",
                       help=f"{round(scored.accuracy * scored.n)} of {scored.n}")
@@ -278,6 +279,4 @@ st.warning(f"The classification head ({', '.join(f'`{w}`' for w in fresh)}) is *
            "sentence says. Fine-tuning on labelled sentences would train this head (and nudge BERT's body) until the "
            "logits for the right label rise and the loss falls toward 0.")
 show_code(bert_code.classification_code(shown_ref, model_type, head_seed, sc.LESSON_SENTENCE, sc.LESSON_LABEL))
-with link_warnings:
-    ps.show_warnings()
 ps.publish()

@@ -11,6 +11,7 @@ from playground.tensor_lesson import OP_LABELS, OPS, TensorSettings, facts_markd
 from playground.tensor_ops import OPERATORS, Panel
 from playground.tensor_plots import MAX_SLICES, heatmap, slice_count, slice_heatmaps
 from playground.tensor_source import KINDS, PRESETS, TensorSource
+from playground.url_values import one_of
 from ui.code import show_code
 from ui.state import PageState, as_bool
 
@@ -21,11 +22,7 @@ SOURCE_LABELS = {"preset": "a preset from the lesson", "typed": "a nested list I
 
 def select(label, name, options, default, **kw):
     """A selectbox bound to the URL; a stale or hand-edited value falls back to the default instead of failing."""
-    def cast(text):
-        if text not in options:
-            raise ValueError(f"expected one of {', '.join(map(str, options))}")
-        return text
-    key = ps.key(name, default, cast)
+    key = ps.key(name, default, one_of(options))
     if st.session_state[key] not in options:
         st.session_state[key] = default
     return st.selectbox(label, options, key=key, **kw)
@@ -60,7 +57,7 @@ st.markdown(
     "is stored) and **strides** (how many elements to skip in memory to step along each dimension). Everything a neural "
     "network does is operations on tensors. Build one, change it, and watch the shapes."
 )
-link_notes = st.container()  # filled once every widget has read the URL
+ps.reserve_warnings_slot()
 
 setup, picture = st.columns([1, 2], gap="large")
 with setup:
@@ -125,8 +122,6 @@ with next(controls):
 
 lesson = run(TensorSettings(source=TensorSource(**source), dtype=dtype, requires_grad=grad, op=op, **params))
 ps.publish()
-with link_notes:
-    ps.show_warnings()
 with picture:
     if lesson.error:
         st.error(lesson.error)

@@ -71,12 +71,13 @@ class Reveal:
 def reveal(model, tokenizer, line: QuizLine, max_tokens: int, top_k: int = 5) -> Reveal:
     """BERT's guesses for the hidden word, through the very fill-mask path of the page's first section, so the
     probabilities, the bars and "the code" are the ones a learner gets by clicking that word up there."""
-    position = encode(tokenizer, line.masked, max_tokens).input_ids.index(tokenizer.mask_token_id)
-    text = line.masked.replace(tokenizer.mask_token, line.answer, 1)
-    enc = encode(tokenizer, text, max_tokens)
-    decisions = mask_chosen(enc.input_ids, [position], tokenizer.mask_token_id)
-    result = fill_mask(model, tokenizer, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=top_k)
-    return Reveal(text, decisions, result)
+    enc = encode(tokenizer, line.masked, max_tokens)
+    position = enc.input_ids.index(tokenizer.mask_token_id)
+    ids = list(enc.input_ids)
+    ids[position] = tokenizer.convert_tokens_to_ids(line.answer)  # the answer is one token: the line's own ids
+    decisions = mask_chosen(ids, [position], tokenizer.mask_token_id)
+    result = fill_mask(model, tokenizer, ids, decisions, token_type_ids=enc.token_type_ids, top_k=top_k)
+    return Reveal(line.masked.replace(tokenizer.mask_token, line.answer, 1), decisions, result)
 
 
 def score_on_held_out_lines(model, tokenizer, n_lines: int, max_tokens: int = 512,

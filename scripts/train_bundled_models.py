@@ -323,7 +323,7 @@ def bert_validation(model, tok, train_text, val_text, max_pair) -> str:
           f"{short_too.accuracy:.3f})", flush=True)
     bands = "\n".join(f"| {b.label} | {b.n:,} | {b.accuracy:.3f} | {b.top5_accuracy:.3f} |"
                        for b in by_training_frequency(words, counts.unigrams))
-    examples = "\n".join(f"| {e.masked} | {e.truth} | {e.top1} | {'yes' if e.truth == e.top1 else 'no'} |"
+    examples = "\n".join(f"| {e.masked} | {e.truth} | {e.top1} | {'yes' if e.right else 'no'} |"
                          for e in words.examples[:12])
     stderr = math.sqrt(words.accuracy * (1 - words.accuracy) / max(1, words.n))
     return BERT_VALIDATION.format(held=held, mlm_ppl=math.exp(held.mlm_loss), words=words, counting=counting,

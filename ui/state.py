@@ -39,6 +39,7 @@ class PageState:
         # The URL is read once per page visit: later reruns must not undo what the learner just changed.
         self._fresh_visit = st.session_state.get("_last_page") != page
         st.session_state["_last_page"] = page
+        self._warnings_slot = None
 
     def _widget_key(self, name: str) -> str:
         return f"{self.page}.{name}"
@@ -79,6 +80,11 @@ class PageState:
         if name not in self._names:
             self._names.append(name)
 
+    def reserve_warnings_slot(self) -> None:
+        """Keep a place near the top of the page for a link's unusable values. Settings are read all down the page,
+        so the last warning is only known at the end; `publish()` writes whatever is left into this place."""
+        self._warnings_slot = st.container()
+
     def show_warnings(self) -> None:
         for message in self.warnings:
             st.warning(message)
@@ -86,6 +92,9 @@ class PageState:
 
     def publish(self) -> None:
         """Remember every bound setting and mirror it into the query string."""
+        if self._warnings_slot is not None:
+            with self._warnings_slot:
+                self.show_warnings()
         query = {}
         for name in self._names:
             widget_key = self._widget_key(name)
