@@ -40,10 +40,17 @@ class Job:
     started: float = field(default_factory=time.time)
     heartbeat: float = field(default_factory=time.monotonic)
     stopped_by: str | None = None
+    stopping: bool = False  # between the first signal and the stop record: still "running" to the page
+    stop_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def running(self) -> bool:
-        return self.process.poll() is None  # poll() also reaps a finished process
+        """True until the process has exited and, if it was stopped, until the stop is on record.
+
+        Without the second half, a page polling between the exit and the record would see a job that died with
+        -15 and nothing in its metrics, and report a crash instead of the stop.
+        """
+        return self.process.poll() is None or self.stopping  # poll() also reaps a finished process
 
     @property
     def returncode(self) -> int | None:
@@ -86,19 +93,29 @@ def start_job(config: TrainConfig, run_dir: Path, owner: str) -> Job:
 
 
 def stop_job(job: Job, reason: str = "stopped by the learner", grace_s: float = 5.0) -> None:
-    """SIGTERM the whole process group, SIGKILL what is left after `grace_s`, reap, and record why."""
-    if job.running:
-        job.stopped_by = reason
-        _signal_group(job, signal.SIGTERM)
+    """SIGTERM the whole process group, SIGKILL what is left after `grace_s`, reap, and record why.
+
+    The learner's Stop and the orphan reaper may both call this; the lock makes the second a no-op, so a run is
+    stopped, and recorded as stopped, once.
+    """
+    with job.stop_lock:
+        if job.process.poll() is not None:
+            return
+        job.stopping = True
         try:
-            job.process.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
+            job.stopped_by = reason
+            _signal_group(job, signal.SIGTERM)
+            try:
+                job.process.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                _signal_group(job, signal.SIGKILL)
+                job.process.wait()
+            # Ranks are in the same group: none may outlive the launcher. The group id cannot be reused while any
+            # of its members lives, so this reaches only our own processes.
             _signal_group(job, signal.SIGKILL)
-            job.process.wait()
-        # Ranks are in the same group: none may outlive the launcher. The group id cannot be reused while any of
-        # its members lives, so this reaches only our own processes.
-        _signal_group(job, signal.SIGKILL)
-        MetricsWriter(job.run_dir / METRICS_FILE, -1).write("stopped", reason=reason)
+            MetricsWriter(job.run_dir / METRICS_FILE, -1).write("stopped", reason=reason)
+        finally:
+            job.stopping = False
 
 
 def heartbeat(job: Job) -> None:

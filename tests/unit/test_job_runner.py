@@ -1,6 +1,7 @@
 """One job per server, stopped as a whole process group and always reaped."""
 
 import os
+import threading
 import time
 
 import pytest
@@ -52,6 +53,39 @@ def test_a_job_nobody_watches_is_stopped(tmp_path, monkeypatch, cleanup):
         time.sleep(0.2)
     assert not job.running
     assert "nobody watched" in read_run(tmp_path / "orphan").of_kind("stopped")[0]["reason"]
+
+
+class SlowToRecord(job_runner.MetricsWriter):
+    """Widens the gap between the job's exit and its stop record, where a polling page could look."""
+
+    def write(self, kind, **fields):
+        time.sleep(1.0)
+        super().write(kind, **fields)
+
+
+def test_a_stopped_job_counts_as_running_until_its_stop_is_on_record(tmp_path, monkeypatch, cleanup):
+    monkeypatch.setattr(job_runner, "MetricsWriter", SlowToRecord)
+    monkeypatch.setattr(job_runner, "ORPHAN_AFTER_S", 0.5)
+    job = job_runner.start_job(LONG, tmp_path / "slow", owner="gone")
+    deadline = time.monotonic() + 30
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.05)  # what the page does: poll, and read the run once the job is over
+    assert not job.running
+    assert read_run(tmp_path / "slow").status == "stopped"
+
+
+def test_two_stops_at_once_stop_and_record_the_job_once(tmp_path, monkeypatch, cleanup):
+    monkeypatch.setattr(job_runner, "MetricsWriter", SlowToRecord)
+    job = job_runner.start_job(LONG, tmp_path / "twice", owner="alice")
+    time.sleep(1)
+    stoppers = [threading.Thread(target=job_runner.stop_job, args=(job, why, 3))
+                for why in ("stopped by the learner", "nobody watched")]
+    for thread in stoppers:
+        thread.start()
+    for thread in stoppers:
+        thread.join(timeout=30)
+    assert not job.running
+    assert len(read_run(tmp_path / "twice").of_kind("stopped")) == 1
 
 
 def test_a_finished_job_frees_the_server_for_the_next(tmp_path, cleanup):
