@@ -102,6 +102,9 @@ def draw_run(run_folder: str) -> None:
     mine = job is not None and str(job.run_dir) == run_folder
     if mine:
         job_runner.heartbeat(job)
+    # The job's state is read before its records: a record written after this read can only add to what the
+    # page shows, whereas the other order could pair an old "running" record with a job that has since ended.
+    alive, exit_code = (job.running, job.returncode) if mine else (False, None)
     try:
         run = read_run(run_folder)
     except FileNotFoundError as err:
@@ -122,10 +125,12 @@ def draw_run(run_folder: str) -> None:
             st.json(run.errors)
     elif run.status == "stopped":
         st.warning(f"Stopped: {run.of_kind('stopped')[0].get('reason', '')}")
+    elif run.status == "done" and alive:  # "Done" waits for the processes to exit, so that Start works again
+        st.info("Every rank wrote its `done` record; the processes are shutting down…")
     elif run.status == "done":
         st.success(f"Done: every rank wrote its `done` record. Held-out accuracy {summarize(run)['accuracy']:.3f}.")
-    if mine and not job.running and job.returncode and run.status != "failed":
-        st.error(f"The job exited with code {job.returncode} before any rank reported why:")
+    if mine and not alive and exit_code and run.status not in ("failed", "stopped"):
+        st.error(f"The job exited with code {exit_code} before any rank reported why:")
         st.code(job.log_tail())
     for fig in (charts.loss_figure(run), charts.accuracy_figure(run), charts.throughput_figure(run),
                 charts.gpu_memory_figure(run)):

@@ -85,11 +85,11 @@ class Run:
         """waiting (no record yet), running, done (every rank wrote done), failed or stopped."""
         if self.errors:
             return "failed"
-        if self.of_kind("stopped"):
-            return "stopped"
         done_ranks = {r["rank"] for r in self.of_kind("done")}
         if self.world_size and done_ranks >= set(range(self.world_size)):
-            return "done"
+            return "done"  # even if a Stop came while the processes were exiting: the run had finished
+        if self.of_kind("stopped"):
+            return "stopped"
         return "running" if self.records else "waiting"
 
     def steps(self) -> pd.DataFrame:

@@ -254,11 +254,6 @@ def launch(config: TrainConfig, run_dir: Path) -> int:
     """
     port = _free_port()
     procs = []
-    for rank in range(config.workers):
-        env = dict(os.environ, RANK=str(rank), WORLD_SIZE=str(config.workers), LOCAL_RANK=str(rank),
-                   LOCAL_WORLD_SIZE=str(config.workers), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-        cmd = [sys.executable, "-m", "playground.train", *config.to_args(), "--run-dir", str(run_dir), "--worker"]
-        procs.append(subprocess.Popen(cmd, env=env))
 
     def end_all(*_):
         for p in procs:
@@ -271,9 +266,16 @@ def launch(config: TrainConfig, run_dir: Path) -> int:
                 p.kill()
                 p.wait()
 
+    # Installed before the first rank starts: a Stop that lands mid-launch must still end the ranks already started.
     signal.signal(signal.SIGTERM, lambda *_: (end_all(), sys.exit(143)))
     try:
-        while any(p.poll() is None for p in procs):
+        for rank in range(config.workers):
+            env = dict(os.environ, RANK=str(rank), WORLD_SIZE=str(config.workers), LOCAL_RANK=str(rank),
+                       LOCAL_WORLD_SIZE=str(config.workers), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+            cmd = [sys.executable, "-m", "playground.train", *config.to_args(), "--run-dir", str(run_dir),
+                   "--worker"]
+            procs.append(subprocess.Popen(cmd, env=env))
+        while any([p.poll() is None for p in procs]):  # a list, not a generator: every rank is polled each time
             failed = [(rank, p.returncode) for rank, p in enumerate(procs) if p.returncode not in (None, 0)]
             if failed:
                 break

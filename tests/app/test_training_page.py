@@ -115,6 +115,8 @@ def test_a_second_learner_is_told_to_wait(runs):
     assert "Another learner has a training job running" in texts(second.warning)
     first.button[1].click().run()  # Stop
     assert not job_runner.current_job().running
+    assert "Stopped: stopped by the learner" in texts(first.warning)
+    assert not first.error, "a stop is not a crash, though the launcher exits with 143"
 
 
 def test_a_bad_link_falls_back_to_the_default_with_a_warning(runs):

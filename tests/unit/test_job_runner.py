@@ -21,6 +21,15 @@ def group_alive(pgid: int) -> bool:
         return False
 
 
+def wait_until(condition, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 @pytest.fixture
 def cleanup():
     yield
@@ -36,10 +45,11 @@ def test_stop_kills_the_whole_group_reaps_it_and_records_why(tmp_path, cleanup):
         job_runner.start_job(LONG, tmp_path / "b", owner="bob")
     with pytest.raises(job_runner.JobBusy, match="You already have"):
         job_runner.start_job(LONG, tmp_path / "c", owner="alice")
-    time.sleep(2)  # let the launcher start its ranks
+    wait_until(lambda: read_run(tmp_path / "a").config)  # rank 0 has written its config: the ranks are up
     job_runner.stop_job(job, grace_s=3)
     assert job.returncode is not None  # reaped: poll() has collected the exit status
-    assert not group_alive(job.process.pid), "a rank outlived the launcher"
+    # A killed rank's pid lingers until init reaps it, so give the group a moment to vanish.
+    assert wait_until(lambda: not group_alive(job.process.pid), timeout=5), "a rank outlived the launcher"
     run = read_run(tmp_path / "a")
     assert run.status == "stopped" and "stopped by the learner" in run.of_kind("stopped")[0]["reason"]
     assert not (tmp_path / "b").exists()

@@ -1,10 +1,12 @@
 """The training job as a learner or a cluster runs it: `python -m playground.train` with 2 gloo processes."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from playground import train as train_module
 from playground.run_metrics import read_run
 from playground.train import MAX_EPOCHS, MAX_STEPS, TrainConfig, apply_caps
 
@@ -48,6 +50,26 @@ def test_a_worker_killed_by_a_signal_is_reported_by_the_launcher(tmp_path):
     assert result.returncode != 0
     message = read_run(tmp_path).failure_message()
     assert message.startswith("Rank 0 died: rank 0 was killed by signal SIGKILL"), message
+
+
+def test_the_launcher_notices_a_later_rank_dying_while_rank_0_still_runs(tmp_path, monkeypatch):
+    """Rank 1 dies before it ever joins, so rank 0 would wait for it until the rendezvous timed out."""
+    stand_in = "import os, sys, time; sys.exit(3) if os.environ['RANK'] == '1' else time.sleep(120)"
+    started, real_popen = [], subprocess.Popen
+
+    def popen(cmd, env):
+        started.append(real_popen([sys.executable, "-c", stand_in], env=env))
+        return started[-1]
+
+    monkeypatch.setattr(train_module.subprocess, "Popen", popen)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        assert train_module.launch(TrainConfig(workers=2), tmp_path) == 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)  # launch() installs its own handler
+    rank0, rank1 = started
+    assert rank1.returncode == 3
+    assert rank0.returncode == -signal.SIGTERM, "rank 0 was ended by the launcher, not left to finish its sleep"
 
 
 def test_a_used_run_folder_is_refused_without_overwrite(tmp_path):

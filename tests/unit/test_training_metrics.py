@@ -64,6 +64,8 @@ def test_status_done_needs_every_rank_and_the_first_error_names_the_culprit(tmp_
     assert killed.failure_message().startswith("Rank 0 died: rank 0 was killed by signal SIGKILL")
     assert read_run(write(tmp_path / "d", [CONFIG, rec("stopped", -1, reason="x")])).status == "stopped"
     assert read_run(write(tmp_path / "e", [])).status == "waiting"
+    # Stop pressed while a finished run's processes were exiting: the run had finished, and counts as done.
+    assert read_run(write(tmp_path / "f", [CONFIG, *done, rec("stopped", -1, reason="x")])).status == "done"
 
 
 def finished_run(folder, workers, rate_per_rank, checksums=("abc", "abc")):
