@@ -47,6 +47,22 @@ def wait_for_app_idle(page, timeout: float = 120) -> None:
     raise AssertionError(f"the page was still blank or running after {timeout}s (script state {state!r})")
 
 
+_CHARTS = """() => {
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    return [charts.length, charts.filter(c => !c.querySelector('.main-svg')).length];
+}"""
+
+
+def wait_for_every_chart(page, at_least: int = 1, timeout: float = 300) -> None:
+    """Plotly draws each chart when its code has loaded, not in page order: a test that reads charts by position
+    must wait until none is left undrawn, or a later chart can stand in for an earlier one."""
+    deadline = time.monotonic() + timeout
+    while (counts := page.evaluate(_CHARTS))[0] < at_least or counts[1]:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"some charts were still undrawn after {timeout}s")
+        time.sleep(0.3)
+
+
 def assert_no_streamlit_error(page) -> None:
     """A page passes only if it shows no exception and no error box."""
     exceptions = page.locator('[data-testid="stException"]')

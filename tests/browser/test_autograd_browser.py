@@ -1,6 +1,6 @@
 """The autograd page in a real browser: the lesson's numbers, both graphs drawn, a link that sets the point."""
 
-from tests.browser_support import PHONE, assert_no_streamlit_error, screenshot
+from tests.browser_support import PHONE, assert_no_streamlit_error, screenshot, wait_for_every_chart
 
 # Tall enough that the whole lesson (graph, gradients, landscape, SimpleNet) is in one screenshot.
 TALL = 9000
@@ -13,7 +13,7 @@ def _open(page, url: str, width: int) -> str:
     page.goto(url)
     page.get_by_text("Parameter before and after the step").wait_for(timeout=PATIENCE_MS)
     page.locator('[data-testid="stGraphVizChart"] svg').nth(2).wait_for(timeout=PATIENCE_MS)
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(3).wait_for(timeout=PATIENCE_MS)
+    wait_for_every_chart(page, at_least=4, timeout=PATIENCE_MS / 1000)  # charts draw in any order; tests read them by position
     return page.locator('[data-testid="stMain"]').inner_text()
 
 

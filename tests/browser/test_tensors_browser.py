@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, open_at, screenshot
+from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_every_chart
 
 
 def _url(app_url, **params):
@@ -13,6 +13,7 @@ def _charts(page, at_least: int):
     """Plotly's chart code loads lazily, after the text: wait until the charts themselves are drawn."""
     charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
     charts.nth(at_least - 1).wait_for(timeout=300_000)
+    wait_for_every_chart(page, at_least)
     return page.locator('[data-testid="stPlotlyChart"]')
 
 
@@ -79,6 +80,7 @@ def test_on_a_phone_each_slice_of_a_3d_tensor_gets_the_full_width(browser_page, 
     browser_page.get_by_text("What PyTorch adds to NumPy").wait_for(timeout=300_000)
     slice_titles = browser_page.locator('[data-testid="stPlotlyChart"] text.gtitle', has_text="[2, :, :]")
     slice_titles.first.wait_for(timeout=300_000)
+    wait_for_every_chart(browser_page)
     charts = [c.bounding_box() for c in browser_page.locator('[data-testid="stPlotlyChart"]').all()]
     slices = [box for box in charts if box and box["width"] > 0]
     main_width = browser_page.locator('[data-testid="stMain"]').bounding_box()["width"]
@@ -91,6 +93,7 @@ def test_on_a_phone_the_slices_read_top_to_bottom_in_index_order(browser_page, a
     open_at(browser_page, _url(app_url, source="random", shape="3, 2, 4", seed=1), PHONE, timeout=300)
     titles = browser_page.locator('[data-testid="stPlotlyChart"] text.gtitle')
     titles.filter(has_text="[2, :, :]").first.wait_for(timeout=300_000)
+    wait_for_every_chart(browser_page)  # else the result's [0, :, :] may be drawn before x's
     tops = {}
     for title in titles.all():  # the first panel's slices (x); the operation's result may have slices too
         tops.setdefault(title.text_content(), title.bounding_box()["y"])
