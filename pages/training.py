@@ -129,15 +129,18 @@ def draw_run(run_folder: str) -> None:
         st.info("Every rank wrote its `done` record; the processes are shutting down…")
     elif run.status == "done":
         st.success(f"Done: every rank wrote its `done` record. Held-out accuracy {summarize(run)['accuracy']:.3f}.")
-    if mine and not alive and exit_code and run.status not in ("failed", "stopped"):
+    if mine and not alive and exit_code and run.status != "failed" and job.stopped_by is None:  # a Stop's 143 is no crash
         st.error(f"The job exited with code {exit_code} before any rank reported why:")
         st.code(job.log_tail())
-    for fig in (charts.loss_figure(run), charts.accuracy_figure(run), charts.throughput_figure(run),
-                charts.gpu_memory_figure(run)):
-        if fig is not None:  # GPU memory exists only for runs on CUDA
-            st.plotly_chart(fig)
-    st.markdown(lesson.WHY_LOSSES_DIFFER)
-    st.dataframe(charts.checksum_table(run))
+    if run.steps().empty and run.status not in ("waiting", "running"):
+        st.info("No rank recorded a training step before the run ended, so there are no curves to draw.")
+    else:  # while a run starts, the empty charts mark where its curves will appear
+        for fig in (charts.loss_figure(run), charts.accuracy_figure(run), charts.throughput_figure(run),
+                    charts.gpu_memory_figure(run)):
+            if fig is not None:  # GPU memory exists only for runs on CUDA
+                st.plotly_chart(fig)
+        st.markdown(lesson.WHY_LOSSES_DIFFER)
+        st.dataframe(charts.checksum_table(run))
     if st.session_state.get("training.live") and not is_live(run, job, run_folder):
         st.session_state["training.live"] = False
         st.rerun()  # the run ended: redraw the whole page once (runs table) and stop polling
