@@ -132,7 +132,7 @@ def draw_run(run_folder: str) -> None:
     if mine and not alive and exit_code and run.status != "failed" and job.stopped_by is None:  # a Stop's 143 is no crash
         st.error(f"The job exited with code {exit_code} before any rank reported why:")
         st.code(job.log_tail())
-    if run.steps().empty and run.status not in ("waiting", "running"):
+    if run.steps().empty and not is_live(run, job, run_folder):
         st.info("No rank recorded a training step before the run ended, so there are no curves to draw.")
     else:  # while a run starts, the empty charts mark where its curves will appear
         for fig in (charts.loss_figure(run), charts.accuracy_figure(run), charts.throughput_figure(run),

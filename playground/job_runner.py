@@ -47,8 +47,9 @@ class Job:
     def running(self) -> bool:
         """True until the process has exited and, if it was stopped, until the stop is on record.
 
-        Without the second half, a page polling between the exit and the record would see a job that died with
-        -15 and nothing in its metrics, and report a crash instead of the stop.
+        Without the second half, a page polling between the exit and the record would see a job that exited with
+        143 (or -15, if the Stop came before the launcher's handler was in place) and nothing in its metrics, and
+        report a crash instead of the stop.
         """
         return self.process.poll() is None or self.stopping  # poll() also reaps a finished process
 

@@ -7,7 +7,8 @@ started)):
 - epoch:  step, epoch, accuracy (held-out), checksum + param_sum of the parameters, epoch_time, samples_per_s
 - done:   written by each rank after the final barrier(): train_time, samples, samples_per_s, accuracy
 - error:  the failing rank's error text (or the launcher's, when a rank was killed by a signal)
-- stopped: written by the job runner when a learner pressed Stop
+- stopped: written by the job runner when it stopped the job: the learner's Stop, nobody watching, or the server
+           shutting down. A Stop that comes as the processes exit can follow a full set of done records.
 
 A folder written by a job elsewhere may be half-written or hold garbage: such lines are skipped with a message, never a
 crash, because the page keeps polling the file while ranks are still appending to it.
@@ -82,7 +83,7 @@ class Run:
 
     @property
     def status(self) -> str:
-        """waiting (no record yet), running, done (every rank wrote done), failed or stopped."""
+        """waiting (no record yet), running, done (every rank wrote done, whatever came after), failed or stopped."""
         if self.errors:
             return "failed"
         done_ranks = {r["rank"] for r in self.of_kind("done")}

@@ -11,8 +11,6 @@ def _url(app_url, **params):
 
 def _charts(page, at_least: int):
     """Plotly's chart code loads lazily, after the text: wait until the charts themselves are drawn."""
-    charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
-    charts.nth(at_least - 1).wait_for(timeout=300_000)
     wait_for_every_chart(page, at_least)
     return page.locator('[data-testid="stPlotlyChart"]')
 

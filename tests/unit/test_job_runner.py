@@ -45,7 +45,7 @@ def test_stop_kills_the_whole_group_reaps_it_and_records_why(tmp_path, cleanup):
         job_runner.start_job(LONG, tmp_path / "b", owner="bob")
     with pytest.raises(job_runner.JobBusy, match="You already have"):
         job_runner.start_job(LONG, tmp_path / "c", owner="alice")
-    wait_until(lambda: read_run(tmp_path / "a").config)  # rank 0 has written its config: the ranks are up
+    assert wait_until(lambda: read_run(tmp_path / "a").config), "rank 0 never wrote its config"  # the ranks are up
     job_runner.stop_job(job, grace_s=3)
     assert job.returncode is not None  # reaped: poll() has collected the exit status
     # A killed rank's pid lingers until init reaps it, so give the group a moment to vanish.
@@ -58,10 +58,7 @@ def test_stop_kills_the_whole_group_reaps_it_and_records_why(tmp_path, cleanup):
 def test_a_job_nobody_watches_is_stopped(tmp_path, monkeypatch, cleanup):
     monkeypatch.setattr(job_runner, "ORPHAN_AFTER_S", 0.5)
     job = job_runner.start_job(LONG, tmp_path / "orphan", owner="gone")
-    deadline = time.monotonic() + 30
-    while job.running and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not job.running
+    assert wait_until(lambda: not job.running, timeout=30)
     assert "nobody watched" in read_run(tmp_path / "orphan").of_kind("stopped")[0]["reason"]
 
 
@@ -77,10 +74,7 @@ def test_a_stopped_job_counts_as_running_until_its_stop_is_on_record(tmp_path, m
     monkeypatch.setattr(job_runner, "MetricsWriter", SlowToRecord)
     monkeypatch.setattr(job_runner, "ORPHAN_AFTER_S", 0.5)
     job = job_runner.start_job(LONG, tmp_path / "slow", owner="gone")
-    deadline = time.monotonic() + 30
-    while job.running and time.monotonic() < deadline:
-        time.sleep(0.05)  # what the page does: poll, and read the run once the job is over
-    assert not job.running
+    assert wait_until(lambda: not job.running, timeout=30)  # what the page does: poll, then read the finished run
     assert read_run(tmp_path / "slow").status == "stopped"
 
 
