@@ -14,6 +14,7 @@ from playground import word_quiz as wq
 from playground.attention_heatmap import attention_heatmap
 from playground.attention_view import MAX_BERTVIZ_TOKENS, head_view_html, model_view_html
 from playground.bert_input import encode, max_input_tokens
+from playground.generation import MAX_SEED  # torch.manual_seed takes any 0…2**31-1
 from playground.url_values import within
 from ui.code import show_code
 from ui.models import require_model
@@ -43,7 +44,7 @@ limit = max_input_tokens(model, tok)
 # ---- masking ----------------------------------------------------------------------------------------------------
 st.header("1 · Mask tokens, let BERT fill them in")
 default_masked = [i for i, t in enumerate(encode(tok, DEFAULT_TEXT, limit).tokens) if t in ("thou", "father")]
-masked_key, seed_key = ps.key("masked", default_masked, positions), ps.key("seed", 0, int)
+masked_key, seed_key = ps.key("masked", default_masked, positions), ps.key("seed", 0, within(0, MAX_SEED, int))
 text_key = ps.key("text", DEFAULT_TEXT)
 rule = ps.get("rule", False, as_bool)
 
@@ -79,7 +80,7 @@ def mask_section() -> fm.FillMaskResult | None:
     st.pills("Click tokens to mask them", maskable, selection_mode="multi", key=masked_key,
              format_func=lambda p: enc.tokens[p], on_change=lambda: ps.set("rule", False))
     left, right = st.columns([1, 2], vertical_alignment="bottom")
-    left.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=seed_key,
+    left.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key=seed_key,
                       on_change=lambda: apply_rule() if ps.get("rule") else None)
     right.button("🎲 Mask like pretraining (15% · 80/10/10)", on_click=apply_rule, width="stretch")
     chosen = st.session_state[masked_key]
@@ -140,6 +141,11 @@ def held_out_score(model_ref: str, n_lines: int, max_tokens: int, _model, _tok):
     return wq.score_on_held_out_lines(_model, _tok, n_lines, max_tokens)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)  # a revealed line stays on screen while other sections rerun
+def revealed_line(model_ref: str, line_number: int, max_tokens: int, _model, _tok, _line: wq.QuizLine):
+    return wq.reveal(_model, _tok, _line, max_tokens)
+
+
 def guess_the_word(line: wq.QuizLine):
     # per model (a new model starts from 0 of 0): line number -> the guess that counted and who was right
     tally = st.session_state.setdefault("bert.quiz_tally", {}).setdefault(model_ref, {})
@@ -148,10 +154,9 @@ def guess_the_word(line: wq.QuizLine):
         guess_column, reveal_column = st.columns([3, 1], vertical_alignment="bottom")
         guess_column.text_input("Your guess for the hidden word", max_chars=40, key="bert.quiz_guess")
         revealed = reveal_column.form_submit_button("Reveal", width="stretch")
-    revealed = revealed or st.session_state.get("bert.quiz_revealed") == (model_ref, line.number)
+    revealed = revealed or line.number in tally  # a line once revealed stays revealed: its guesses are counted
     if revealed:
-        st.session_state["bert.quiz_revealed"] = (model_ref, line.number)
-        shown = wq.reveal(model, tok, line, limit)
+        shown = revealed_line(model_ref, line.number, limit, model, tok, line)
         bert_right = wq.is_right(shown.bert_top1, line.answer)
         if line.number not in tally:  # a line counts once, with the guess made before the reveal
             guess = shown_guess(st.session_state["bert.quiz_guess"])
@@ -178,10 +183,9 @@ def guess_the_word(line: wq.QuizLine):
             with st.spinner(f"BERT guesses {n_scored} hidden words…"):
                 scored = held_out_score(model_ref, n_scored, limit, model, tok)
             c1, c2 = st.columns(2)
-            c1.metric("First guess right", f"{scored.accuracy:.0%}",
-                      help=f"{round(scored.accuracy * scored.n)} of {scored.n}")
+            c1.metric("First guess right", f"{scored.accuracy:.0%}", help=f"{scored.right} of {scored.n}")
             c2.metric("Word among the five guesses", f"{scored.top5_accuracy:.0%}",
-                      help=f"{round(scored.top5_accuracy * scored.n)} of {scored.n}")
+                      help=f"{scored.in_top5} of {scored.n}")
             card = (" The model card (`assets/models/shakespeare-bert/README.md`) measures the same way on every "
                     "held-out *line* of the plays rather than these whole sentences, which give BERT a little more to "
                     "go on, and splits its figure by how often the training text has the word: BERT guesses common "
@@ -190,7 +194,7 @@ def guess_the_word(line: wq.QuizLine):
                        f"would be right {1 / len(tok):.3%} of the time.{card}")
             st.dataframe(wq.scored_table(scored), hide_index=True, width="stretch", height=260)
     if revealed:
-        show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, shown.text, limit, shown.decisions, 5),
+        show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, shown.text, limit, shown.decisions, wq.TOP_K),
                   title="The code for BERT's guesses")
     show_code(bert_code.quiz_score_code(shown_ref, loaded.has_nsp, n_scored, limit), title="The code for the score")
 
@@ -265,7 +269,8 @@ else:
 
 # ---- sequence classification ------------------------------------------------------------------------------------
 st.header("5 · Sequence classification, from the lesson")
-head_seed = st.number_input("Seed for the new head", 0, 2**31 - 1, step=1, key=ps.key("head_seed", 0, int))
+head_seed = st.number_input("Seed for the new head", 0, MAX_SEED, step=1,
+                            key=ps.key("head_seed", 0, within(0, MAX_SEED, int)))
 model_type = model.config.model_type
 classifier, fresh = st.cache_resource(sc.load_classifier, show_spinner="Building the classifier…")(
     model_ref, model_type, head_seed)

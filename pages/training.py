@@ -99,17 +99,19 @@ folder = st.text_input("Run folder shown below (paste the --run-dir of a job sta
 
 def draw_run(run_folder: str) -> None:
     job = job_runner.current_job()
-    mine = job is not None and str(job.run_dir) == run_folder
-    if mine:
-        job_runner.heartbeat(job)
     # The job's state is read before its records: a record written after this read can only add to what the
     # page shows, whereas the other order could pair an old "running" record with a job that has since ended.
-    alive, exit_code = (job.running, job.returncode) if mine else (False, None)
+    alive = job_alive(job, run_folder)
+    mine = alive is not None
+    exit_code = job.returncode if mine else None
+    if mine:
+        job_runner.heartbeat(job)
     try:
         run = read_run(run_folder)
     except FileNotFoundError as err:
         st.error(f"{err} Check the path, or start a run above.")
         return
+    live = is_live(run, alive)
     config = run.config or {}
     done_epochs = run.epochs().epoch.nunique()
     st.caption(f"`{run_folder}` · {run.status} · {config.get('world_size', '?')} worker(s) · "
@@ -132,7 +134,7 @@ def draw_run(run_folder: str) -> None:
     if mine and not alive and exit_code and run.status != "failed" and job.stopped_by is None:  # a Stop's 143 is no crash
         st.error(f"The job exited with code {exit_code} before any rank reported why:")
         st.code(job.log_tail())
-    if run.steps().empty and not is_live(run, job, run_folder):
+    if run.steps().empty and not live:
         st.info("No rank recorded a training step before the run ended, so there are no curves to draw.")
     else:  # while a run starts, the empty charts mark where its curves will appear
         for fig in (charts.loss_figure(run), charts.accuracy_figure(run), charts.throughput_figure(run),
@@ -141,15 +143,19 @@ def draw_run(run_folder: str) -> None:
                 st.plotly_chart(fig)
         st.markdown(lesson.WHY_LOSSES_DIFFER)
         st.dataframe(charts.checksum_table(run))
-    if st.session_state.get("training.live") and not is_live(run, job, run_folder):
+    if st.session_state.get("training.live") and not live:
         st.session_state["training.live"] = False
         st.rerun()  # the run ended: redraw the whole page once (runs table) and stop polling
 
 
-def is_live(run, job, run_folder: str) -> bool:
-    if job is not None and str(job.run_dir) == run_folder:
-        return job.running
-    return run is not None and run.status in ("waiting", "running")
+def job_alive(job, run_folder: str) -> bool | None:
+    """Whether this server's job writing `run_folder` still runs; None for a folder written by a job elsewhere."""
+    return job.running if job is not None and str(job.run_dir) == run_folder else None
+
+
+def is_live(run, alive: bool | None) -> bool:
+    """Still worth polling: this server's job by its process, a job elsewhere by its records."""
+    return alive if alive is not None else run is not None and run.status in ("waiting", "running")
 
 
 if folder:
@@ -157,7 +163,7 @@ if folder:
         shown = read_run(folder)
     except FileNotFoundError:
         shown = None
-    st.session_state["training.live"] = is_live(shown, job_runner.current_job(), folder)
+    st.session_state["training.live"] = is_live(shown, job_alive(job_runner.current_job(), folder))
     st.fragment(draw_run, run_every=1.0 if st.session_state["training.live"] else None)(folder)
 
 st.subheader("Runs on this server")

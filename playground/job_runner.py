@@ -40,8 +40,7 @@ class Job:
     started: float = field(default_factory=time.time)
     heartbeat: float = field(default_factory=time.monotonic)
     stopped_by: str | None = None
-    stopping: bool = False  # between the first signal and the stop record: still "running" to the page
-    stop_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    stop_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # held from signal to record
 
     @property
     def running(self) -> bool:
@@ -51,7 +50,7 @@ class Job:
         143 (or -15, if the Stop came before the launcher's handler was in place) and nothing in its metrics, and
         report a crash instead of the stop.
         """
-        return self.process.poll() is None or self.stopping  # poll() also reaps a finished process
+        return self.process.poll() is None or self.stop_lock.locked()  # poll() also reaps a finished process
 
     @property
     def returncode(self) -> int | None:
@@ -96,27 +95,24 @@ def start_job(config: TrainConfig, run_dir: Path, owner: str) -> Job:
 def stop_job(job: Job, reason: str = "stopped by the learner", grace_s: float = 5.0) -> None:
     """SIGTERM the whole process group, SIGKILL what is left after `grace_s`, reap, and record why.
 
-    The learner's Stop and the orphan reaper may both call this; the lock makes the second a no-op, so a run is
-    stopped, and recorded as stopped, once.
+    The learner's Stop, the orphan reaper and server shutdown may call this together. The lock makes the later
+    callers wait for the first and then find nothing to do, so a run is stopped, and recorded as stopped, once; and
+    shutdown does not return while a stop it raced is still killing the group.
     """
     with job.stop_lock:
         if job.process.poll() is not None:
             return
-        job.stopping = True
+        job.stopped_by = reason
+        _signal_group(job, signal.SIGTERM)
         try:
-            job.stopped_by = reason
-            _signal_group(job, signal.SIGTERM)
-            try:
-                job.process.wait(timeout=grace_s)
-            except subprocess.TimeoutExpired:
-                _signal_group(job, signal.SIGKILL)
-                job.process.wait()
-            # Ranks are in the same group: none may outlive the launcher. The group id cannot be reused while any
-            # of its members lives, so this reaches only our own processes.
+            job.process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
             _signal_group(job, signal.SIGKILL)
-            MetricsWriter(job.run_dir / METRICS_FILE, -1).write("stopped", reason=reason)
-        finally:
-            job.stopping = False
+            job.process.wait()
+        # Ranks are in the same group: none may outlive the launcher. The group id cannot be reused while any of
+        # its members lives, so this reaches only our own processes.
+        _signal_group(job, signal.SIGKILL)
+        MetricsWriter(job.run_dir / METRICS_FILE, -1).write("stopped", reason=reason)
 
 
 def heartbeat(job: Job) -> None:

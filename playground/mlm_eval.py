@@ -72,10 +72,31 @@ class MaskedWord:
 
 @dataclass
 class MaskedWordResult:
-    accuracy: float  # the top prediction is the word
-    n: int
+    """The model's guesses for some masked words; every figure is counted from them, so none can disagree."""
+
     examples: list[MaskedWord] = field(default_factory=list)
-    top5_accuracy: float = 0.0  # the word is among the five guesses the BERT page lists first
+
+    @property
+    def n(self) -> int:
+        return len(self.examples)
+
+    @property
+    def right(self) -> int:
+        """How many first guesses are the word."""
+        return sum(e.right for e in self.examples)
+
+    @property
+    def in_top5(self) -> int:
+        """How many words are among the five guesses the BERT page lists."""
+        return sum(e.in_top5 for e in self.examples)
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / max(1, self.n)
+
+    @property
+    def top5_accuracy(self) -> float:
+        return self.in_top5 / max(1, self.n)
 
 
 def ordinary_word_pattern(min_letters: int = 3) -> str:
@@ -121,9 +142,7 @@ def predict_masked_words(model, tokenizer, items: list[tuple[str, str]], batch_s
             pos = (enc["input_ids"][row] == tokenizer.mask_token_id).nonzero()[0, 0]
             top5 = tokenizer.convert_ids_to_tokens(logits[row, pos].topk(5).indices.tolist())
             examples.append(MaskedWord(masked, truth, top5))
-    n = max(1, len(examples))
-    return MaskedWordResult(sum(e.right for e in examples) / n, len(examples), examples,
-                            sum(e.in_top5 for e in examples) / n)
+    return MaskedWordResult(examples)
 
 
 def masked_word_predictions(model, tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0,
@@ -134,22 +153,13 @@ def masked_word_predictions(model, tokenizer, lines: list[str], n_lines: int = 5
 
 
 @dataclass
-class FrequencyBand:
-    label: str  # how often the training text has the word, e.g. "100 times or more"
-    n: int
-    accuracy: float
-    top5_accuracy: float
+class FrequencyBand(MaskedWordResult):
+    label: str = ""  # how often the training text has the word, e.g. "100 times or more"
 
 
-def by_training_frequency(result: MaskedWordResult, word_counts, edges=(10, 100)) -> list[FrequencyBand]:
+def by_training_frequency(result: MaskedWordResult, word_counts) -> list[FrequencyBand]:
     """Split the figures by how often the model read each word: a model knows the words it saw many times."""
-    low, high = edges
-    bands = {f"{high} times or more": lambda c: c >= high, f"{low} to {high - 1} times": lambda c: low <= c < high,
-             f"fewer than {low} times": lambda c: c < low}
-    rows = []
-    for label, holds in bands.items():
-        chosen = [e for e in result.examples if holds(word_counts.get(e.truth, 0))]
-        n = max(1, len(chosen))
-        rows.append(FrequencyBand(label, len(chosen), sum(e.right for e in chosen) / n,
-                                  sum(e.in_top5 for e in chosen) / n))
-    return rows
+    bands = {"100 times or more": lambda c: c >= 100, "10 to 99 times": lambda c: 10 <= c < 100,
+             "fewer than 10 times": lambda c: c < 10}
+    return [FrequencyBand([e for e in result.examples if holds(word_counts.get(e.truth, 0))], label)
+            for label, holds in bands.items()]

@@ -18,6 +18,7 @@ from playground.fill_mask import FillMaskResult, fill_mask
 from playground.mlm_eval import MaskedWordResult, masked_word_items, predict_masked_words
 from playground.next_sentence import corpus_sentences
 
+TOP_K = 5  # BERT's guesses shown after a reveal: the five the card's "in the top five" counts
 MAX_SCORED_LINES = 400  # all the quiz has (396 lines): about a second for the bundled BERT, a few on bert-base
 
 
@@ -68,7 +69,7 @@ class Reveal:
         return self.result.predictions[0].top[0].token
 
 
-def reveal(model, tokenizer, line: QuizLine, max_tokens: int, top_k: int = 5) -> Reveal:
+def reveal(model, tokenizer, line: QuizLine, max_tokens: int) -> Reveal:
     """BERT's guesses for the hidden word, through the very fill-mask path of the page's first section, so the
     probabilities, the bars and "the code" are the ones a learner gets by clicking that word up there."""
     enc = encode(tokenizer, line.masked, max_tokens)
@@ -76,7 +77,7 @@ def reveal(model, tokenizer, line: QuizLine, max_tokens: int, top_k: int = 5) ->
     ids = list(enc.input_ids)
     ids[position] = tokenizer.convert_tokens_to_ids(line.answer)  # the answer is one token: the line's own ids
     decisions = mask_chosen(ids, [position], tokenizer.mask_token_id)
-    result = fill_mask(model, tokenizer, ids, decisions, token_type_ids=enc.token_type_ids, top_k=top_k)
+    result = fill_mask(model, tokenizer, ids, decisions, token_type_ids=enc.token_type_ids, top_k=TOP_K)
     return Reveal(line.masked.replace(tokenizer.mask_token, line.answer, 1), decisions, result)
 
 

@@ -4,6 +4,7 @@ The page is opened through its URL (model=local&model_dir=…) on a tiny random 
 these tests do not depend on the bundled checkpoint being trained; one test also opens the bundled default.
 """
 
+import functools
 import json
 
 import pytest
@@ -196,11 +197,16 @@ def quiz_guess(at, guess: str) -> AppTest:
     return next(b for b in at.button if b.label == "Reveal").click().run()
 
 
+@functools.cache
+def reference_mlm(model_dir) -> BertForMaskedLM:
+    return BertForMaskedLM.from_pretrained(model_dir).eval()
+
+
 def bert_first_guess(model_dir, tokenizer, masked_line: str) -> str:
     """The reference: transformers' own masked-LM head on the masked line, argmax at the mask."""
     enc = tokenizer(masked_line, return_tensors="pt")
     with torch.no_grad():
-        logits = BertForMaskedLM.from_pretrained(model_dir)(**enc).logits
+        logits = reference_mlm(model_dir)(**enc).logits
     position = enc["input_ids"][0].tolist().index(tokenizer.mask_token_id)
     return tokenizer.convert_ids_to_tokens(int(logits[0, position].argmax()))
 

@@ -103,16 +103,23 @@ def test_bundled_gpt_loss_per_char_on_held_out_text_is_no_worse_than_its_card():
 
 
 
+@pytest.fixture(scope="module")
+def bert_on_held_out_lines():
+    """The card's measurement, made once for the tests below: one masked word in every held-out line."""
+    train, held_out = split_holdout(read_corpus(CORPUS), 0.1)
+    loaded = load_model("bert")
+    lines = [line for line in held_out.splitlines() if line.strip()]
+    return SimpleNamespace(train=train, lines=lines, loaded=loaded,
+                           result=masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=len(lines)))
+
+
 @pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
-def test_bundled_bert_fills_masked_held_out_words_as_often_as_its_card_states():
+def test_bundled_bert_fills_masked_held_out_words_as_often_as_its_card_states(bert_on_held_out_lines):
     m = re.search(r"top-1 for one masked ordinary word per held-out line \| ([0-9.]+) \((\d+) words\)",
                   (BERT_DIR / "README.md").read_text())
     assert m, "the BERT card must state its top-1 on masked held-out words"
     stated, n_words = float(m.group(1)), int(m.group(2))
-    _, held_out = split_holdout(read_corpus(CORPUS), 0.1)
-    loaded = load_model("bert")
-    lines = [line for line in held_out.splitlines() if line.strip()]
-    result = masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=n_words)
+    result = bert_on_held_out_lines.result
     assert result.n == n_words
     assert result.accuracy >= stated - 5e-4  # the card rounds to 3 decimals
     top5 = re.search(r"the word is among the top 5 predictions \| ([0-9.]+) \|", (BERT_DIR / "README.md").read_text())
@@ -122,27 +129,22 @@ def test_bundled_bert_fills_masked_held_out_words_as_often_as_its_card_states():
 
 
 @pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
-def test_bundled_bert_card_splits_its_masked_word_figure_by_how_often_training_had_the_word():
+def test_bundled_bert_card_splits_its_masked_word_figure_by_how_often_training_had_the_word(bert_on_held_out_lines):
     card = (BERT_DIR / "README.md").read_text()
     stated = {m.group(1): (int(m.group(2).replace(",", "")), float(m.group(3)), float(m.group(4)))
               for m in re.finditer(r"\| ([^|]*times[^|]*) \| ([0-9,]+) \| ([0-9.]+) \| ([0-9.]+) \|", card)}
     assert len(stated) == 3, "the BERT card must split its figure into three frequency bands"
-    train, held_out = split_holdout(read_corpus(CORPUS), 0.1)
-    loaded = load_model("bert")
-    lines = [line for line in held_out.splitlines() if line.strip()]
-    result = masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=len(lines))
-    bands = by_training_frequency(result, NeighbourCounts(train).unigrams)
+    measured = bert_on_held_out_lines
+    bands = by_training_frequency(measured.result, NeighbourCounts(measured.train).unigrams)
     assert {b.label: (b.n, round(b.accuracy, 3), round(b.top5_accuracy, 3)) for b in bands} == stated
     common, _, rare = bands
     assert common.accuracy > 0.2 and common.accuracy > 5 * rare.accuracy + 0.1  # it knows the words it read often
 
 
 @pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
-def test_bundled_bert_fills_masked_held_out_words_better_than_counting_their_neighbours():
-    train, held_out = split_holdout(read_corpus(CORPUS), 0.1)
-    loaded = load_model("bert")
-    lines = [line for line in held_out.splitlines() if line.strip()]
-    bert = masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=len(lines))  # every line, as the card
+def test_bundled_bert_fills_masked_held_out_words_better_than_counting_their_neighbours(bert_on_held_out_lines):
+    train, lines, loaded = bert_on_held_out_lines.train, bert_on_held_out_lines.lines, bert_on_held_out_lines.loaded
+    bert = bert_on_held_out_lines.result  # every line, as the card
     items = masked_word_items(loaded.tokenizer, lines, n_lines=len(lines))
     counting = NeighbourCounts(train, set(loaded.tokenizer.get_vocab())).accuracy(items, loaded.tokenizer.mask_token)
     assert counting > 0.05  # the reference is a real one: it gets some words right

@@ -7,12 +7,12 @@ import re
 
 import pytest
 import torch
-from transformers import AutoTokenizer, BertForPreTraining, pipeline
+from transformers import AutoTokenizer, pipeline
 
 from app import ROOT
 from playground.bert_code import quiz_score_code
 from playground.mlm_eval import MaskedWord, MaskedWordResult, by_training_frequency, masked_word_items, ordinary_words
-from playground.models import BERT_DIR
+from playground.models import load_model
 from playground.next_sentence import corpus_sentences
 from playground.word_quiz import (
     MAX_SCORED_LINES,
@@ -23,6 +23,7 @@ from playground.word_quiz import (
     score_on_held_out_lines,
     scored_table,
 )
+from tests.unit.conftest import BUNDLED_BERT
 
 
 @pytest.fixture(scope="module")
@@ -122,11 +123,10 @@ def test_scoring_is_capped_so_a_shared_space_stays_responsive(bert):
     assert score_on_held_out_lines(model, tokenizer, 10**6, 64, sentences=many).n == MAX_SCORED_LINES
 
 
-@pytest.mark.skipif(not (BERT_DIR / "config.json").exists(), reason="bundled BERT not trained yet")
+@pytest.mark.skipif(not BUNDLED_BERT, reason="bundled BERT not trained yet")
 def test_the_bundled_bert_guesses_held_out_words_far_more_often_than_chance():
-    tokenizer = AutoTokenizer.from_pretrained(BERT_DIR)
-    model = BertForPreTraining.from_pretrained(BERT_DIR, attn_implementation="eager", dtype=torch.float32).eval()
-    scored = score_on_held_out_lines(model, tokenizer, MAX_SCORED_LINES, 128)
+    loaded = load_model("bert")  # as the page loads it
+    scored = score_on_held_out_lines(loaded.model, loaded.tokenizer, MAX_SCORED_LINES, 128)
     assert scored.accuracy > 0.15  # 0.194 on all 396 lines when this test was written; chance is 1 in 4,096
     assert scored.top5_accuracy > 0.35  # 0.437
 
@@ -136,7 +136,7 @@ def test_frequency_bands_split_the_words_by_how_often_training_had_them():
     examples = [MaskedWord("a [MASK]", "the", ["the", "a", "of", "to", "in"]),
                 MaskedWord("b [MASK]", "love", ["hate", "love", "x", "y", "z"]),
                 MaskedWord("c [MASK]", "morrow", ["day", "x", "y", "z", "w"])]
-    result = MaskedWordResult(1 / 3, 3, examples, 2 / 3)
+    result = MaskedWordResult(examples)
     bands = by_training_frequency(result, {"the": 5000, "love": 50, "morrow": 3})
     assert [(b.n, b.accuracy, b.top5_accuracy) for b in bands] == [(1, 1.0, 1.0), (1, 0.0, 1.0), (1, 0.0, 0.0)]
     assert [b.label for b in bands] == ["100 times or more", "10 to 99 times", "fewer than 10 times"]
