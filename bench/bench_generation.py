@@ -21,7 +21,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground.generation import Settings, StreamingRun, generate_kwargs, prepare  # noqa: E402
+from playground.generation.decode import Settings, StreamingRun, generate_kwargs, prepare  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SLOWDOWN = 0.15

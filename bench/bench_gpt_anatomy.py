@@ -3,7 +3,7 @@
 For each configuration: every analytic number the page shows (parameters, memory, FLOPs) against building
 transformers' GPT2LMHeadModel on the meta device, alternating rounds so load from other processes hits both alike.
 Targets: the meta build of GPT-2 small under 0.1 s (the issue's figure) and the analytic numbers under 1 ms at any
-size, including a 10^12-token vocabulary. The page skips the check above param_count.META_CHECK_MAX_LAYERS (48, GPT-2
+size, including a 10^12-token vocabulary. The page skips the check above params.META_CHECK_MAX_LAYERS (48, GPT-2
 XL's depth); the GPT-3-shaped row shows why. Timings on the shared 2-core machine are noisy: medians of the rounds.
 
     .venv/bin/python bench/bench_gpt_anatomy.py [--rounds 5]
@@ -20,15 +20,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground import flops, memory_estimate, param_count  # noqa: E402
-from playground.gpt_config import LESSON_124M, PRESETS  # noqa: E402
+from playground.gpt2 import flops, params  # noqa: E402
+from playground.gpt2 import memory as memory_estimate  # noqa: E402
+from playground.gpt2.config import LESSON_124M, PRESETS  # noqa: E402
 
 TARGET_META_SMALL = 0.1
 TARGET_ANALYTIC = 0.001
 
 
 def analytic(config):
-    param_count.components(config)
+    params.components(config)
     memory_estimate.fits_table(config, 8, min(1024, config.context_length), "none")
     memory_estimate.training_breakdown(config, 8, min(1024, config.context_length), "none")
     flops.summary(config, min(1024, config.context_length), 10e9, 100e12)
@@ -57,7 +58,7 @@ def main():
     configs = {name: config for name, config in PRESETS.items()}
     configs["GPT-3 shape (96 x 12288)"] = replace(LESSON_124M, emb_dim=12288, n_heads=96, n_layers=96, context_length=2048)
     configs["vocab 10^12"] = replace(LESSON_124M, vocab_size=10**12)
-    param_count.transformers_count(LESSON_124M)  # warm up imports
+    params.transformers_count(LESSON_124M)  # warm up imports
     print(f"{'configuration':<32}{'analytic (ms)':>15}{'meta build (ms)':>17}{'meta / analytic':>17}")
     small_meta = None
     worst_analytic = 0.0

@@ -1,8 +1,8 @@
 """Training throughput and the cost of watching it, side by side in one run.
 
-1. samples/s of the job (python -m playground.train) with 1 process, and DDP with 1 and 2 gloo CPU workers;
+1. samples/s of the job (python -m playground.training.train) with 1 process, and DDP with 1 and 2 gloo CPU workers;
    speedup and scaling efficiency against the single process.
-2. The instrumented loop (playground.train.run_worker: a JSON line per step, held-out accuracy and a parameter
+2. The instrumented loop (playground.training.train.run_worker: a JSON line per step, held-out accuracy and a parameter
    checksum per epoch) against a bare PyTorch loop on the same data, batches and seed. Target: <= 10% overhead.
 
 Run: .venv/bin/python bench/bench_training.py [--epochs 10] [--repeats 9] [--skip-jobs]
@@ -30,9 +30,9 @@ from torch.utils.data.distributed import DistributedSampler
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground.digits_data import load_digits  # noqa: E402
-from playground.simple_nn import SimpleNN  # noqa: E402
-from playground.train import TrainConfig, run_worker  # noqa: E402
+from playground.training.data import load_digits  # noqa: E402
+from playground.training.simple_nn import SimpleNN  # noqa: E402
+from playground.training.train import TrainConfig, run_worker  # noqa: E402
 
 
 def best(rates_or_seconds: list[float]) -> float:
@@ -51,7 +51,7 @@ def records(run_dir: Path) -> list[dict]:
 def job_throughput(strategy: str, workers: int, epochs: int) -> float:
     """Samples per second of the whole job: the sum of its ranks' rates over their training time."""
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "playground.train", "--strategy", strategy, "--workers", str(workers),
+        cmd = [sys.executable, "-m", "playground.training.train", "--strategy", strategy, "--workers", str(workers),
                "--epochs", str(epochs), "--run-dir", tmp]
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
         done = [r for r in records(Path(tmp)) if r["kind"] == "done"]

@@ -4,9 +4,11 @@ import math
 
 import streamlit as st
 
-from playground.autograd_code import descent_code, neuron_code, simple_net_code
-from playground.autograd_figures import before_after_heatmaps, gradient_heatmaps, landscape_figure, loss_curve_figure
-from playground.autograd_graph import (
+from playground.autograd.code_panel import descent_code, neuron_code, simple_net_code
+from playground.autograd.descent import MAX_LEARNING_RATE, MAX_STEPS, check_descent, descend
+from playground.autograd.figures import before_after_heatmaps, gradient_heatmaps, landscape_figure, loss_curve_figure
+from playground.autograd.gradient_check import compare_gradients, gradient_table, torch_neuron, unfused_goes_wrong
+from playground.autograd.graph import (
     STEP_COUNT,
     correspondence_markdown,
     neuron_dot,
@@ -14,11 +16,9 @@ from playground.autograd_graph import (
     steps_table,
     torch_graph,
 )
-from playground.gradient_check import compare_gradients, gradient_table, torch_neuron, unfused_goes_wrong
-from playground.gradient_descent import MAX_LEARNING_RATE, MAX_STEPS, check_descent, descend
-from playground.sigmoid_neuron import LESSON, chain_rule_latex, check_point, forward_backward
-from playground.sigmoid_neuron import format_number as fmt
-from playground.simple_net import LEARNING_RATE, MAX_SEED, check_seed, five_steps_markdown, one_training_step
+from playground.autograd.neuron import LESSON, chain_rule_latex, check_point, forward_backward
+from playground.autograd.neuron import format_number as fmt
+from playground.autograd.simple_net import LEARNING_RATE, MAX_SEED, check_seed, five_steps_markdown, one_training_step
 from playground.url_values import one_of, within
 from ui.code import show_code
 from ui.state import PageState

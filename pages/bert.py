@@ -5,16 +5,17 @@ import re
 
 import streamlit as st
 
-from playground import bert_code, bert_figures
-from playground import bert_masking as bm
-from playground import fill_mask as fm
-from playground import next_sentence as ns
-from playground import sequence_classification as sc
-from playground import word_quiz as wq
-from playground.attention_heatmap import attention_heatmap
-from playground.attention_view import MAX_BERTVIZ_TOKENS, head_view_html, model_view_html
-from playground.bert_input import encode, max_input_tokens
-from playground.generation import MAX_SEED  # torch.manual_seed takes any 0…2**31-1
+from playground.attention.heatmap import attention_heatmap
+from playground.attention.views import MAX_BERTVIZ_TOKENS, head_view_html, model_view_html
+from playground.bert import classification as sc
+from playground.bert import code_panel as bert_code
+from playground.bert import figures as bert_figures
+from playground.bert import fill_mask as fm
+from playground.bert import masking as bm
+from playground.bert import next_sentence as ns
+from playground.bert import quiz as wq
+from playground.bert.encode import encode, max_input_tokens
+from playground.generation.decode import MAX_SEED  # torch.manual_seed takes any 0…2**31-1
 from playground.url_values import within
 from ui.code import show_code
 from ui.models import require_model

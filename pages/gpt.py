@@ -3,10 +3,11 @@
 import streamlit as st
 import torch
 
-from playground import generation as gen
-from playground.attention_heatmap import attention_heatmap
-from playground.attention_view import MAX_BERTVIZ_TOKENS, head_view_html
-from playground.gpt_charts import (
+from playground.attention.heatmap import attention_heatmap
+from playground.attention.views import MAX_BERTVIZ_TOKENS, head_view_html
+from playground.generation import decode as gen
+from playground.generation.code_panel import generation_code
+from playground.generation.figures import (
     entropy_chart,
     legend_html,
     stages_chart,
@@ -15,10 +16,9 @@ from playground.gpt_charts import (
     tokens_html,
     visible,
 )
-from playground.gpt_code import generation_code
-from playground.logit_lens import logit_lens
+from playground.generation.filters import stages
+from playground.generation.logit_lens import logit_lens
 from playground.models import GPT_DIR
-from playground.sampling_filters import stages
 from playground.url_values import one_of, within
 from ui.code import show_code
 from ui.models import require_model

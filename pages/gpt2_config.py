@@ -3,10 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from playground import flops, gpt_config_code, param_count, param_figure
-from playground import gpt_config as gc
-from playground import memory_estimate as mem
-from playground.gpt_config import GPTConfig
+from playground.gpt2 import code_panel as gpt_config_code
+from playground.gpt2 import config as gc
+from playground.gpt2 import figures as param_figure
+from playground.gpt2 import flops
+from playground.gpt2 import memory as mem
+from playground.gpt2 import params as param_count
+from playground.gpt2.config import GPTConfig
 from ui.code import show_code
 from ui.state import PageState
 

@@ -4,13 +4,13 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from playground.tensor_code import generate_code
-from playground.tensor_dtypes import DTYPES, example_rows
-from playground.tensor_dtypes import summary as conversion_summary
-from playground.tensor_lesson import OP_LABELS, OPS, TensorSettings, facts_markdown, run
-from playground.tensor_ops import OPERATORS, Panel
-from playground.tensor_plots import MAX_SLICES, heatmap, slice_count, slice_heatmaps
-from playground.tensor_source import KINDS, PRESETS, TensorSource
+from playground.tensors.code_panel import generate_code
+from playground.tensors.dtypes import DTYPES, example_rows
+from playground.tensors.dtypes import summary as conversion_summary
+from playground.tensors.figures import MAX_SLICES, heatmap, slice_count, slice_heatmaps
+from playground.tensors.lesson import OP_LABELS, OPS, TensorSettings, facts_markdown, run
+from playground.tensors.ops import OPERATORS, Panel
+from playground.tensors.source import KINDS, PRESETS, TensorSource
 from playground.url_values import one_of
 from ui.code import show_code
 from ui.state import PageState, as_bool

@@ -7,9 +7,9 @@ Named tokenization.py, not tokenizers.py: AppTest puts pages/ on sys.path, where
 import streamlit as st
 
 from playground.models import BUNDLED, BUNDLED_DIRS, HUB_CHOICES, REPO, ModelLoadError, load_tokenizer
-from playground.tokenization import MAX_CHARS, check_text, tokenize
-from playground.tokenization_code import tokenization_code
-from playground.tokenization_html import legend_html, tokens_html
+from playground.tokenization.chips import legend_html, tokens_html
+from playground.tokenization.code_panel import tokenization_code
+from playground.tokenization.tokens import MAX_CHARS, check_text, tokenize
 from playground.url_values import one_of
 from ui.code import show_code
 from ui.state import PageState

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from playground import job_runner
-from playground import training_charts as charts
-from playground import training_lesson as lesson
-from playground.digits_data import available_datasets, fashion_mnist_folder
-from playground.run_metrics import compare_runs, list_runs, read_run, summarize
 from playground.system import runtime_info
-from playground.train import MAX_STEPS, STRATEGIES, TrainConfig, apply_caps
-from playground.training_code import training_code
+from playground.training import figures as charts
+from playground.training import jobs as job_runner
+from playground.training import text as lesson
+from playground.training.code_panel import training_code
+from playground.training.data import available_datasets, fashion_mnist_folder
+from playground.training.records import compare_runs, list_runs, read_run, summarize
+from playground.training.train import MAX_STEPS, STRATEGIES, TrainConfig, apply_caps
 from ui.code import show_code
 from ui.state import PageState, as_bool
 

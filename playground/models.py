@@ -24,8 +24,9 @@ from pathlib import Path
 import torch
 import transformers
 
-REPO = Path(__file__).resolve().parents[1]
-MODELS_DIR = REPO / "assets" / "models"
+from playground import ASSETS, REPO  # noqa: F401  (REPO: pages and tests read it here)
+
+MODELS_DIR = ASSETS / "models"
 GPT_DIR = MODELS_DIR / "shakespeare-gpt"
 BERT_DIR = MODELS_DIR / "shakespeare-bert"
 

@@ -32,16 +32,16 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from playground.bert_pretraining_loss import pretraining_loss  # noqa: E402
-from playground.corpus import read_corpus, split_holdout  # noqa: E402
-from playground.fill_baseline import NeighbourCounts  # noqa: E402
-from playground.lm_metrics import causal_lm_heldout_loss  # noqa: E402
-from playground.lr_schedule import warmup_cosine  # noqa: E402
-from playground.mlm_eval import by_training_frequency, masked_word_predictions, mlm_nsp_heldout  # noqa: E402
-from playground.mlm_masking import mask_tokens  # noqa: E402
-from playground.nsp_pairs import collate_pairs, sample_nsp_pair  # noqa: E402
-from playground.progressive_stacking import stack_layers  # noqa: E402
-from playground.tokenizer_training import train_byte_level_bpe, train_wordpiece  # noqa: E402
+from playground.bert.held_out import by_training_frequency, masked_word_predictions, mlm_nsp_heldout  # noqa: E402
+from playground.pretraining.bert_loss import pretraining_loss  # noqa: E402
+from playground.pretraining.corpus import read_corpus, split_holdout  # noqa: E402
+from playground.pretraining.fill_baseline import NeighbourCounts  # noqa: E402
+from playground.pretraining.gpt_metrics import causal_lm_heldout_loss  # noqa: E402
+from playground.pretraining.lr_schedule import warmup_cosine  # noqa: E402
+from playground.pretraining.mlm_masking import mask_tokens  # noqa: E402
+from playground.pretraining.nsp_pairs import collate_pairs, sample_nsp_pair  # noqa: E402
+from playground.pretraining.stacking import stack_layers  # noqa: E402
+from playground.pretraining.tokenizer_training import train_byte_level_bpe, train_wordpiece  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "tinyshakespeare.txt"
 CARD_SUBSET_CHARS = 20_000  # the GPT test checks loss/char on this many held-out characters (kept fast)
@@ -75,7 +75,7 @@ def parse_args(argv=None):
                         "training history is carried over into the new card")
     p.add_argument("--stack-to-layers", type=int, default=None,
                    help="bert with --init-from: grow the loaded model to this many layers by copying its layers on "
-                        "top of themselves (progressive stacking, playground/progressive_stacking.py)")
+                        "top of themselves (progressive stacking, playground/pretraining/stacking.py)")
     p.add_argument("--remeasure", default=None,
                    help="bert: no training; measure the model saved in this folder again and rewrite its card's "
                         "validation section")
@@ -267,7 +267,7 @@ def train_bert(args, train_text, val_text):
         layers_before = model.config.num_hidden_layers
         model = stack_layers(model, args.stack_to_layers)
         history += f"  Its {layers_before} layers were first stacked into {args.stack_to_layers} (progressive " \
-                   f"stacking: the layers repeated in order, `playground/progressive_stacking.py`).\n"
+                   f"stacking: the layers repeated in order, `playground/pretraining/stacking.py`).\n"
         print(f"stacked {layers_before} layers into {args.stack_to_layers}", flush=True)
     if args.init_from:
         config = model.config
@@ -504,7 +504,7 @@ BERT_VALIDATION = """## Validation (held-out last 10%, 1,000 pairs with a fixed 
 "Ordinary word": a whole word of 3+ letters written in lower case (so not a speaker name, a name or a sentence start;
 not a piece of a contraction such as the `tis` of 'tis) that is a single WordPiece token, one per held-out line that
 has one (every such line), chosen with a fixed seed, replaced by `[MASK]` in the line on its own. With {words.n:,}
-words the figure's sampling error is about ±{stderr:.3f}. The reference (`playground/fill_baseline.py`) guesses the
+words the figure's sampling error is about ±{stderr:.3f}. The reference (`playground/pretraining/fill_baseline.py`) guesses the
 word that most often sat between the same two neighbours in the training text: what BERT adds over it comes from
 reading the whole line.
 

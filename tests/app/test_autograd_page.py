@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground.gradient_descent import MAX_STEPS, descend
-from playground.sigmoid_neuron import check_point, format_number, forward_backward
-from playground.simple_net import one_training_step
+from playground.autograd.descent import MAX_STEPS, descend
+from playground.autograd.neuron import check_point, format_number, forward_backward
+from playground.autograd.simple_net import one_training_step
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "autograd.py")
 

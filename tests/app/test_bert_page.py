@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from transformers import AutoTokenizer, BertForMaskedLM, BertForNextSentencePrediction
 
 from app import ROOT
-from playground.bert_input import encode
-from playground.bert_masking import pretraining_mask
+from playground.bert.encode import encode
+from playground.bert.masking import pretraining_mask
 from playground.models import BERT_DIR
 from tests.unit.tiny_bert import save_tiny_bert
 from tests.unit.tiny_gpt import one_torch_thread  # noqa: F401 (autouse fixture)
@@ -212,7 +212,7 @@ def bert_first_guess(model_dir, tokenizer, masked_line: str) -> str:
 
 
 def test_quiz_hides_a_word_of_a_held_out_line_and_scores_you_and_bert(model_dir, tokenizer):
-    from playground.word_quiz import quiz_line
+    from playground.bert.quiz import quiz_line
 
     at = open_page(model_dir)
     line = quiz_line(tokenizer, 0, 64)
@@ -230,7 +230,7 @@ def test_quiz_hides_a_word_of_a_held_out_line_and_scores_you_and_bert(model_dir,
 
 
 def test_a_line_counts_once_and_next_line_moves_on_in_the_url(model_dir, tokenizer):
-    from playground.word_quiz import quiz_line
+    from playground.bert.quiz import quiz_line
 
     at = quiz_guess(open_page(model_dir), "nothing-like-it")
     at = quiz_guess(at, quiz_line(tokenizer, 0, 64).answer)  # a second try on the same line is not counted
@@ -246,14 +246,14 @@ def test_a_line_counts_once_and_next_line_moves_on_in_the_url(model_dir, tokeniz
 
 
 def test_a_shared_link_opens_the_same_quiz_line(model_dir, tokenizer):
-    from playground.word_quiz import quiz_line
+    from playground.bert.quiz import quiz_line
 
     at = open_page(model_dir, quiz=7)
     assert f"**Line 8:** {quiz_line(tokenizer, 7, 64).masked.replace(tokenizer.mask_token, ' ▁▁▁▁▁ ')}" in texts(at.markdown)
 
 
 def test_scoring_bert_on_many_lines_counts_its_first_guesses_against_transformers(model_dir, tokenizer):
-    from playground.word_quiz import quiz_line
+    from playground.bert.quiz import quiz_line
 
     at = open_page(model_dir, quiz_n=40)
     assert not any(m.label == "First guess right" for m in at.metric)  # scored only when asked: bert-base is slow
@@ -282,7 +282,7 @@ def test_revealing_without_a_guess_says_it_counts_as_a_miss(model_dir):
 
 
 def test_a_link_past_the_last_line_wraps_round_to_the_first(model_dir, tokenizer):
-    from playground.word_quiz import quiz_lines
+    from playground.bert.quiz import quiz_lines
 
     n = len(quiz_lines(tokenizer, 64))
     at = open_page(model_dir, quiz=n + 2)

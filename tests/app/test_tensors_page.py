@@ -7,6 +7,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from app import ROOT
+from playground.tensors.source import PRESETS
 
 PAGE = str(ROOT / "pages" / "tensors.py")
 
@@ -60,7 +61,7 @@ def test_each_preset_of_the_lesson(preset, shape):
     _w(at, "selectbox", "preset").select(preset).run()
     assert not at.exception
     assert f"| shape | **{shape} · rank {preset[0]}** |" in _text(at)
-    assert f"x = torch.tensor({__import__('playground.tensor_source').tensor_source.PRESETS[preset]})" in _code(at)
+    assert f"x = torch.tensor({PRESETS[preset]})" in _code(at)
 
 
 def test_typed_list_random_arange_zeros_ones_and_seed():

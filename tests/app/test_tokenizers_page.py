@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground.models import load_tokenizer
-from playground.tokenization import MAX_CHARS, tokenize
+from playground.tokenization.tokens import MAX_CHARS, tokenize
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tokenization.py")
 

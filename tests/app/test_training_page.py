@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground import job_runner
 from playground.system import runtime_info
-from playground.train import TrainConfig
+from playground.training import jobs as job_runner
+from playground.training.train import TrainConfig
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "training.py")
 
@@ -188,7 +188,7 @@ def test_mnist_needs_a_folder_before_it_can_start(runs):
 
 
 def test_a_one_and_a_two_worker_run_give_the_speedup_and_why_it_may_fall_short(runs):
-    from tests.unit.test_training_metrics import finished_run
+    from tests.unit.training.test_records import finished_run
 
     finished_run(runs / "one-worker", 1, 1000.0)
     finished_run(runs / "two-workers", 2, 300.0)  # 600 samples/s in all: slower than one worker

@@ -15,12 +15,12 @@ import torch
 import transformers
 
 from playground import models
-from playground.corpus import read_corpus, split_holdout
-from playground.fill_baseline import NeighbourCounts
-from playground.lm_metrics import causal_lm_heldout_loss
-from playground.mlm_eval import by_training_frequency, masked_word_items, masked_word_predictions
+from playground.bert.held_out import by_training_frequency, masked_word_items, masked_word_predictions
 from playground.models import BERT_DIR, GPT_DIR, ModelLoadError, load_model
-from playground.tokenizer_training import train_byte_level_bpe, train_wordpiece
+from playground.pretraining.corpus import read_corpus, split_holdout
+from playground.pretraining.fill_baseline import NeighbourCounts
+from playground.pretraining.gpt_metrics import causal_lm_heldout_loss
+from playground.pretraining.tokenizer_training import train_byte_level_bpe, train_wordpiece
 
 TEXT = ("ROMEO: But soft, what light through yonder window breaks?\nJULIET: O Romeo, Romeo, wherefore art thou "
         "Romeo?\n") * 20

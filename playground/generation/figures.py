@@ -1,0 +1,111 @@
+"""The GPT page's pictures, built from numbers computed elsewhere: coloured tokens, step distributions, entropy,
+the temperature explorer. Plain plotly and HTML strings, so they are testable without streamlit."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import torch
+
+from playground.generation.filters import apply_temperature, cutoffs
+
+STAGE_COLOURS = ["#636efa", "#ab63fa", "#ef553b", "#ffa15a", "#00cc96"]
+
+
+def visible(token_text: str) -> str:
+    """Make whitespace visible in labels: a leading space shows as ␣, a newline as ↵."""
+    return token_text.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
+
+
+def token_namer(tokenizer):
+    """id -> readable text. A byte-level BPE token can be part of one UTF-8 character ("�" when decoded alone);
+    then show the token's own spelling (e.g. "âĢ") so different tokens never look the same."""
+    def name(token_id: int) -> str:
+        text = tokenizer.decode([int(token_id)])
+        return text if "\ufffd" not in text else tokenizer.convert_ids_to_tokens(int(token_id))
+    return name
+
+
+def probability_colour(p: float) -> str:
+    """Red for unlikely, yellow in between, green for likely; light enough to read black text on it."""
+    p = min(max(p, 0.0), 1.0)
+    hue = 120 * p  # 0 = red, 60 = yellow, 120 = green
+    return f"hsl({hue:.0f}, 85%, 80%)"
+
+
+def tokens_html(prompt_text: str, pieces: Sequence[str], probs: Sequence[float]) -> str:
+    """The prompt in grey, then every generated token on a background coloured by the model's probability for it."""
+    spans = [f'<span style="color:#666">{html.escape(prompt_text)}</span>']
+    for piece, p in zip(pieces, probs, strict=True):
+        text = html.escape(piece).replace("\n", "↵<br>")
+        spans.append(
+            f'<span title="p = {p:.3f}" style="background:{probability_colour(p)};color:#111;border-radius:3px;'
+            f'padding:1px 0;margin:0 1px">{text}</span>'
+        )
+    body = "".join(spans)
+    return (f'<div style="font-family:ui-monospace,Menlo,monospace;font-size:1.05rem;line-height:1.9;'
+            f'white-space:pre-wrap;word-break:break-word">{body}</div>')
+
+
+def legend_html() -> str:
+    stops = "".join(
+        f'<span style="background:{probability_colour(p)};color:#111;padding:1px 6px;border-radius:3px;margin-right:4px">'
+        f"{p:.1f}</span>" for p in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    )
+    return f'<div style="font-size:0.85rem">probability the model gave each token: {stops}</div>'
+
+
+def stages_chart(stages: Sequence[tuple[str, torch.Tensor]], token_text, chosen_id: int | None, top: int = 20) -> go.Figure:
+    """Grouped bars: the top tokens of the model's own distribution, and their probability after each knob."""
+    ranked = torch.topk(stages[0][1], min(top, stages[0][1].shape[-1])).indices.tolist()
+    if chosen_id is not None and chosen_id not in ranked:
+        ranked.append(chosen_id)  # always show the token that was actually picked
+    # Numbered, so that two tokens that look alike stay two bars (plotly merges equal category labels).
+    labels = [f"{rank + 1}. {visible(token_text(i))}{' ◀' if i == chosen_id else ''}" for rank, i in enumerate(ranked)]
+    figure = go.Figure()
+    for (name, probs), colour in zip(stages, STAGE_COLOURS, strict=False):
+        figure.add_bar(x=labels, y=[float(probs[i]) for i in ranked], name=name, marker_color=colour,
+                       hovertemplate="%{x}: %{y:.4f}<extra>" + name + "</extra>")
+    figure.update_layout(barmode="group", yaxis_title="probability", xaxis=dict(type="category", tickangle=-50),
+                         height=420, margin=dict(l=10, r=10, t=30, b=10),
+                         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    return figure
+
+
+def entropy_chart(entropies: Sequence[float], chosen_probs: Sequence[float], pieces: Sequence[str]) -> go.Figure:
+    steps = list(range(1, len(entropies) + 1))
+    labels = [visible(p) for p in pieces]
+    figure = go.Figure()
+    figure.add_scatter(x=steps, y=list(entropies), mode="lines+markers", name="entropy (bits)", customdata=labels,
+                       hovertemplate="step %{x} → %{customdata}<br>entropy %{y:.2f} bits<extra></extra>")
+    figure.add_scatter(x=steps, y=list(chosen_probs), mode="lines", name="p(chosen token)", yaxis="y2",
+                       line=dict(dash="dot"), customdata=labels,
+                       hovertemplate="step %{x} → %{customdata}<br>p = %{y:.3f}<extra></extra>")
+    figure.update_layout(xaxis_title="step (generated token)", yaxis=dict(title="entropy (bits)", rangemode="tozero"),
+                         yaxis2=dict(title="p(chosen)", overlaying="y", side="right", range=[0, 1], tickmode="linear", tick0=0,
+                                     dtick=0.2, showgrid=False),
+                         height=340, margin=dict(l=10, r=10, t=30, b=10),
+                         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    return figure
+
+
+def temperature_chart(logits: torch.Tensor, token_text, temperature: float, top_k: int, top_p: float, top: int = 30):
+    """The fixed distribution at one temperature, ranked; bars the filters drop are grey; dashed lines at the cut-offs.
+    Returns (figure, Cutoffs)."""
+    probs = apply_temperature(logits, temperature).softmax(-1)
+    values, ids = torch.topk(probs, min(top, probs.shape[-1]))
+    cut = cutoffs(logits, temperature, top_k, top_p)
+    colours = ["#636efa" if rank < cut.both_kept else "#c8c8c8" for rank in range(len(ids))]
+    labels = [f"{rank + 1}. {visible(token_text(int(i)))}" for rank, i in enumerate(ids)]
+    figure = go.Figure(go.Bar(x=labels, y=values.tolist(), marker_color=colours,
+                              hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
+    for kept, name, colour in ((cut.top_k_kept, f"top-k = {top_k}", "#ef553b"), (cut.top_p_kept, f"top-p = {top_p:g}", "#00a884")):
+        if kept < len(ids):
+            figure.add_vline(x=kept - 0.5, line_dash="dash", line_color=colour, annotation_text=name,
+                             annotation_position="top right")
+    figure.update_layout(xaxis=dict(type="category", tickangle=-50), height=400,
+                         yaxis=dict(title="probability", range=[0, max(0.05, float(values[0]) * 1.1)]),
+                         margin=dict(l=10, r=10, t=40, b=10), showlegend=False)
+    return figure, cut

@@ -1,0 +1,109 @@
+"""Figures for the Training page, built from a run's records (plotly only, no streamlit, so tests can inspect them).
+
+"Overall" curves combine the ranks the way DDP does: the loss that drives the shared update is the mean of the ranks'
+losses at a step (the gradients are averaged), and the job's throughput is the sum of the ranks' throughputs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from playground.training.records import Run
+
+_LAYOUT = dict(height=320, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.25))
+
+
+def overall_by_step(run: Run) -> pd.DataFrame:
+    """Per step: the mean loss over ranks and the summed throughput (only steps every rank has logged)."""
+    steps = run.steps()
+    if steps.empty:
+        return pd.DataFrame(columns=["step", "loss", "samples_per_s", "ranks"])
+    grouped = steps.groupby("step").agg(loss=("loss", "mean"), samples_per_s=("samples_per_s", "sum"),
+                                        ranks=("rank", "nunique")).reset_index()
+    world = run.world_size or steps["rank"].nunique()
+    return grouped[grouped.ranks == world].reset_index(drop=True)
+
+
+_RANK_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+def _per_rank(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, mode: str = "lines") -> None:
+    """One colour per rank. Later ranks are dashed and thinner, so identical curves visibly lie on top of rank 0."""
+    for rank, part in frame.groupby("rank"):
+        fig.add_trace(go.Scatter(
+            x=part[x], y=part[y], mode=mode, name=f"rank {rank}", opacity=0.75,
+            line=dict(color=_RANK_COLORS[rank % len(_RANK_COLORS)], width=3 if rank == 0 else 2,
+                      dash="solid" if rank == 0 else "dash"),
+            marker=dict(size=12 if rank == 0 else 7)))
+
+
+def loss_figure(run: Run) -> go.Figure:
+    fig = go.Figure()
+    _per_rank(fig, run.steps(), "step", "loss")
+    overall = overall_by_step(run)
+    if run.world_size and run.world_size > 1 and len(overall):
+        fig.add_trace(go.Scatter(x=overall.step, y=overall.loss, name="overall (mean of ranks)",
+                                 line=dict(width=4, color="black")))
+    fig.update_layout(title="Training loss per step", xaxis_title="step", yaxis_title="cross-entropy", **_LAYOUT)
+    return fig
+
+
+def accuracy_figure(run: Run) -> go.Figure:
+    fig = go.Figure()
+    _per_rank(fig, run.epochs().assign(epoch=lambda f: f.epoch + 1), "epoch", "accuracy", mode="lines+markers")
+    fig.update_layout(title="Held-out accuracy after each epoch", xaxis_title="epoch", yaxis_title="accuracy",
+                      yaxis_range=[0, 1], xaxis=dict(dtick=1), **_LAYOUT)
+    return fig
+
+
+def throughput_figure(run: Run) -> go.Figure:
+    fig = go.Figure()
+    _per_rank(fig, run.steps(), "step", "samples_per_s")
+    overall = overall_by_step(run)
+    if run.world_size and run.world_size > 1 and len(overall):
+        fig.add_trace(go.Scatter(x=overall.step, y=overall.samples_per_s, name="overall (sum of ranks)",
+                                 line=dict(width=4, color="black")))
+    fig.update_layout(title="Throughput", xaxis_title="step", yaxis_title="samples / s", **_LAYOUT)
+    return fig
+
+
+def gpu_memory_figure(run: Run) -> go.Figure | None:
+    """Peak CUDA memory per rank (torch.cuda.max_memory_allocated), or None for a CPU run, which records none.
+    Under DDP every rank holds a full copy of the model, so the curves should lie on top of each other."""
+    steps = run.steps().dropna(subset=["gpu_mem_mb"])
+    if steps.empty:
+        return None
+    fig = go.Figure()
+    _per_rank(fig, steps, "step", "gpu_mem_mb")
+    fig.update_layout(title="Peak GPU memory per rank", xaxis_title="step", yaxis_title="MiB", **_LAYOUT)
+    return fig
+
+
+def checksum_table(run: Run) -> pd.DataFrame:
+    """Epoch x rank parameter checksums, and whether every rank holds bit-identical weights."""
+    epochs = run.epochs()
+    if epochs.empty:
+        return pd.DataFrame()
+    table = epochs.pivot_table(index="epoch", columns="rank", values="checksum", aggfunc="first")
+    table.columns = [f"rank {c}" for c in table.columns]
+    table["identical"] = table.nunique(axis=1).eq(1) & table.notna().all(axis=1)
+    table.index = table.index + 1
+    return table
+
+
+def scaling_figure(comparison: pd.DataFrame) -> go.Figure:
+    """Speedup and scaling efficiency against the number of workers; the dashed line is perfect scaling."""
+    fig = go.Figure()
+    if len(comparison):
+        ordered = comparison.sort_values("workers")
+        fig.add_trace(go.Scatter(x=ordered.workers, y=ordered.speedup, mode="markers+lines", name="speedup",
+                                 text=ordered.run))
+        fig.add_trace(go.Scatter(x=ordered.workers, y=ordered.efficiency, mode="markers+lines",
+                                 name="scaling efficiency", text=ordered.run))
+        top = int(ordered.workers.max())
+        fig.add_trace(go.Scatter(x=[1, top], y=[1, top], mode="lines", name="perfect speedup",
+                                 line=dict(dash="dash", color="gray")))
+    fig.update_layout(title="Speedup over 1 worker (throughput ratio)", xaxis_title="workers",
+                      xaxis=dict(dtick=1), **_LAYOUT)
+    return fig

@@ -1,0 +1,202 @@
+"""Reading a run folder's metrics.jsonl: the records every rank of playground/training/train.py appends while it trains.
+
+Records (one JSON object per line; every one has kind, rank, time (unix seconds) and elapsed (seconds since the rank
+started)):
+- config: written once by rank 0: world_size, backend, strategy, dataset, batch_size, epochs, ...
+- step:   step, epoch, loss (this rank's mini-batch), samples_per_s (since the previous step record)
+- epoch:  step, epoch, accuracy (held-out), checksum + param_sum of the parameters, epoch_time, samples_per_s
+- done:   written by each rank after the final barrier(): train_time, samples, samples_per_s, accuracy
+- error:  the failing rank's error text (or the launcher's, when a rank was killed by a signal)
+- stopped: written by the job runner when it stopped the job: the learner's Stop, nobody watching, or the server
+           shutting down. A Stop that comes as the processes exit can follow a full set of done records.
+
+A folder written by a job elsewhere may be half-written or hold garbage: such lines are skipped with a message, never a
+crash, because the page keeps polling the file while ranks are still appending to it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+METRICS_FILE = "metrics.jsonl"
+REQUIRED = {
+    "config": ("world_size", "strategy", "dataset", "batch_size"),
+    "step": ("step", "epoch", "loss", "samples_per_s"),
+    "epoch": ("step", "epoch", "accuracy", "checksum", "param_sum"),
+    "done": ("train_time", "samples_per_s"),
+    "error": ("error",),
+    "stopped": (),
+}
+COMMON = ("kind", "rank", "time", "elapsed")
+# What gloo / NCCL say on a rank whose peer went away: a consequence, not a cause.
+PEER_LOST = ("Connection closed by peer", "Connection reset by peer", "remote worker", "Broken pipe",
+             "communicator was aborted")
+
+
+def parse_line(line: str) -> dict:
+    """One record, or a ValueError saying what is wrong with the line."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not JSON ({err.msg})") from None
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    kind = record.get("kind")
+    if kind not in REQUIRED:
+        raise ValueError(f"unknown kind {kind!r}")
+    missing = [name for name in COMMON + REQUIRED[kind] if name not in record]
+    if missing:
+        raise ValueError(f"{kind} record lacks {', '.join(missing)}")
+    if not isinstance(record["rank"], int):
+        raise ValueError(f"rank must be an integer, got {record['rank']!r}")
+    return record
+
+
+@dataclass
+class Run:
+    """Everything one run folder says so far."""
+
+    folder: Path
+    records: list[dict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "line 7: not JSON (...)"
+
+    def of_kind(self, kind: str) -> list[dict]:
+        return [r for r in self.records if r["kind"] == kind]
+
+    @property
+    def config(self) -> dict | None:
+        configs = self.of_kind("config")
+        return configs[0] if configs else None
+
+    @property
+    def world_size(self) -> int | None:
+        return self.config["world_size"] if self.config else None
+
+    @property
+    def errors(self) -> list[dict]:
+        """Earliest first: the first error is the cause, later ones are usually peers losing their connection."""
+        return sorted(self.of_kind("error"), key=lambda r: r["time"])
+
+    @property
+    def status(self) -> str:
+        """waiting (no record yet), running, done (every rank wrote done, whatever came after), failed or stopped."""
+        if self.errors:
+            return "failed"
+        done_ranks = {r["rank"] for r in self.of_kind("done")}
+        if self.world_size and done_ranks >= set(range(self.world_size)):
+            return "done"  # even if a Stop came while the processes were exiting: the run had finished
+        if self.of_kind("stopped"):
+            return "stopped"
+        return "running" if self.records else "waiting"
+
+    def steps(self) -> pd.DataFrame:
+        return _frame(self.of_kind("step"), ["rank", "step", "epoch", "loss", "samples_per_s", "elapsed", "gpu_mem_mb"])
+
+    def epochs(self) -> pd.DataFrame:
+        return _frame(self.of_kind("epoch"), ["rank", "epoch", "step", "accuracy", "checksum", "param_sum",
+                                              "epoch_time", "samples_per_s"])
+
+    @property
+    def culprit(self) -> dict | None:
+        """The error that caused the failure. When one rank dies its peers fail too, in their next all-reduce, and
+        may even write first (the launcher only notices a killed rank a moment later), so those don't count."""
+        if not self.errors:
+            return None
+        causes = [e for e in self.errors if not any(sign in e["error"] for sign in PEER_LOST)]
+        return (causes or self.errors)[0]
+
+    def failure_message(self) -> str | None:
+        culprit = self.culprit
+        if culprit is None:
+            return None
+        others = sorted({e["rank"] for e in self.errors} - {culprit["rank"]})
+        tail = f" (then rank {', '.join(map(str, others))} lost its connection to it)" if others else ""
+        return f"Rank {culprit['rank']} died: {culprit['error']}{tail}"
+
+
+def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(records, columns=columns)
+    return frame.sort_values(["rank"] + [c for c in ("step", "epoch") if c in columns][:1], kind="stable") \
+        .reset_index(drop=True)
+
+
+def read_run(folder: str | Path) -> Run:
+    """Parse `folder/metrics.jsonl`. A missing folder or file is a FileNotFoundError whose text says what to check."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"There is no folder {folder}.")
+    path = folder / METRICS_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{folder} has no {METRICS_FILE}: is it the --run-dir of a playground.training.train job?")
+    run = Run(folder)
+    text = path.read_text(errors="replace")
+    lines = text.split("\n")
+    if not text.endswith("\n"):
+        lines = lines[:-1]  # a rank may be halfway through writing the last line: read it next time
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            run.records.append(parse_line(line))
+        except ValueError as err:
+            run.problems.append(f"line {number}: {err}")
+    return run
+
+
+def list_runs(root: str | Path) -> list[Run]:
+    """Every run folder directly under `root`, newest first."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    folders = [p for p in root.iterdir() if (p / METRICS_FILE).exists()]
+    folders.sort(key=lambda p: (p / METRICS_FILE).stat().st_mtime, reverse=True)
+    return [read_run(p) for p in folders]
+
+
+def summarize(run: Run) -> dict:
+    """One row of the runs table."""
+    config = run.config or {}
+    done = run.of_kind("done")
+    epochs = run.epochs()
+    last = epochs[epochs.epoch == epochs.epoch.max()] if len(epochs) else epochs
+    return {
+        "run": run.folder.name,
+        "status": run.status,
+        "strategy": config.get("strategy"),
+        "workers": config.get("world_size"),
+        "dataset": config.get("dataset"),
+        "batch/worker": config.get("batch_size"),
+        "epochs": config.get("epochs"),
+        "accuracy": float(last.accuracy.iloc[0]) if len(last) else None,
+        # Throughput of the whole job: the ranks work at the same time, so their rates add up.
+        "samples/s": round(sum(r["samples_per_s"] for r in done), 1) if done else None,
+        "train time (s)": max(r["train_time"] for r in done) if done else None,
+        "weights identical": bool(last.checksum.nunique() == 1) if len(last) else None,
+    }
+
+
+def compare_runs(rows: list[dict]) -> pd.DataFrame:
+    """Speedup and scaling efficiency of finished runs against a 1-worker run on the same data and batch.
+
+    speedup = throughput(N workers) / throughput(1 worker); efficiency = speedup / N (1.0 = perfect scaling).
+    The newest finished 1-worker run of the same data set and per-worker batch is the baseline.
+    """
+    frame = pd.DataFrame([r for r in rows if r["status"] == "done" and r["samples/s"]])
+    if frame.empty:
+        return pd.DataFrame(columns=["run", "workers", "samples/s", "baseline", "speedup", "efficiency"])
+    out = []
+    for _, row in frame.iterrows():
+        same = frame[(frame.dataset == row.dataset) & (frame["batch/worker"] == row["batch/worker"])
+                     & (frame.workers == 1)]
+        if same.empty:
+            continue
+        base = same.iloc[0]  # rows come newest first
+        speedup = row["samples/s"] / base["samples/s"]
+        out.append({"run": row.run, "workers": int(row.workers), "samples/s": row["samples/s"],
+                    "baseline": base.run, "speedup": round(speedup, 3),
+                    "efficiency": round(speedup / row.workers, 3)})
+    return pd.DataFrame(out, columns=["run", "workers", "samples/s", "baseline", "speedup", "efficiency"])

@@ -1,0 +1,339 @@
+"""
+Train the lesson's SimpleNN with one process, nn.DataParallel or DistributedDataParallel, writing live metrics.
+
+Every rank appends JSON lines to RUN_DIR/metrics.jsonl (see playground/training/records.py for the records), which the
+Training page draws while the job runs. The worker is torchrun-compatible, so the same file trains across machines.
+
+On one machine, 2 CPU worker processes over gloo (this module launches and reaps them itself):
+$ python -m playground.training.train --workers 2 --epochs 1 --run-dir runs/training/demo
+
+One process, no torch.distributed at all (the baseline for speedups):
+$ python -m playground.training.train --strategy single --epochs 1 --run-dir runs/training/single
+
+With torchrun on 1 node, 4 processes (NCCL on GPUs when there are 4, else gloo on CPU):
+$ torchrun --standalone --nproc_per_node=4 -m playground.training.train --epochs 1 --run-dir runs/training/tr4
+
+Across 2 nodes with 8 GPUs each, the first (master) node with example IP 123.456.123.456:
+$ torchrun --nproc_per_node=8 --nnodes=2 --node_rank=0 --master_addr=123.456.123.456 --master_port=1234 \
+    -m playground.training.train --epochs 5 --run-dir /shared/runs/two-nodes
+- and on the worker node:
+$ torchrun --nproc_per_node=8 --nnodes=2 --node_rank=1 --master_addr=123.456.123.456 --master_port=1234 \
+    -m playground.training.train --epochs 5 --run-dir /shared/runs/two-nodes
+(put the run folder on a shared file system so every rank appends to one metrics.jsonl; the page watches it by path.
+If your cluster does not have Infiniband interconnect prepend NCCL_IB_DISABLE=1.)
+
+References: PyTorch's DDP tutorial and notes (https://pytorch.org/docs/stable/notes/ddp.html), nanoGPT's train.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass, fields
+from datetime import timedelta
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel as DDP
+from torch.utils.data.distributed import DistributedSampler
+
+from playground.training.data import DATASETS, load_dataset
+from playground.training.simple_nn import SimpleNN
+
+STRATEGIES = ("ddp", "single", "dataparallel")
+MAX_EPOCHS = 20
+MAX_STEPS = 2000  # optimizer steps per epoch on each rank
+MAX_BATCH = 1024
+METRICS_FILE = "metrics.jsonl"
+
+
+@dataclass
+class TrainConfig:
+    strategy: str = "ddp"  # ddp | single | dataparallel
+    workers: int = 2  # processes for ddp; single and dataparallel always run one process
+    dataset: str = "digits"
+    data_dir: str = ""  # folder of IDX files for mnist / fashion-mnist
+    download: bool = False  # fetch MNIST into data_dir first (needs the network)
+    epochs: int = 1
+    batch_size: int = 64  # per worker: DDP's global batch is workers * batch_size
+    lr: float = 1e-3  # the lesson's Adam learning rate
+    max_steps: int = 0  # cap on steps per epoch per rank; 0 = the whole epoch
+    seed: int = 0
+    log_every: int = 1  # write a step record every this many steps
+    device: str = "cpu"  # cpu | cuda
+    # Intra-op threads per process (0 = torch's default). One thread each means N workers use N cores, so comparing
+    # 1 with N workers measures data parallelism alone; torchrun likewise sets OMP_NUM_THREADS=1.
+    threads: int = 1
+    crash_rank: int = -1  # fault injection for the lesson: this rank dies...
+    crash_step: int = 0  # ...at this global step
+    crash_how: str = "raise"  # raise an exception, or "kill" (SIGKILL, like the OOM killer)
+
+    def to_args(self) -> list[str]:
+        args = []
+        for field in fields(self):
+            value = getattr(self, field.name)
+            flag = "--" + field.name.replace("_", "-")
+            if isinstance(value, bool):
+                args += [flag] if value else []
+            else:
+                args += [flag, str(value)]
+        return args
+
+
+def apply_caps(config: TrainConfig, cpu_count: int, gpu_count: int) -> tuple[TrainConfig, list[str]]:
+    """Clamp what a learner can size to what this machine can run; each clamp comes with a note saying why."""
+    notes = []
+    values = asdict(config)
+    if values["device"] == "cuda" and gpu_count == 0:
+        values["device"] = "cpu"
+        notes.append("No CUDA GPU is visible, so the job runs on CPU processes with the gloo backend.")
+    if values["strategy"] != "ddp":
+        values["workers"] = 1
+    else:
+        limit, what = (gpu_count, "GPUs") if values["device"] == "cuda" else (max(1, cpu_count), "CPU cores")
+        if values["workers"] > limit:
+            notes.append(f"Asked for {config.workers} workers but this machine has {limit} {what}; capped at {limit}. "
+                         f"More processes than {what} only take turns on the same hardware and run slower.")
+            values["workers"] = limit
+        values["workers"] = max(1, values["workers"])
+    for name, cap in (("epochs", MAX_EPOCHS), ("max_steps", MAX_STEPS), ("batch_size", MAX_BATCH)):
+        if values[name] > cap:
+            notes.append(f"{name.replace('_', ' ')} {values[name]} is over the cap of {cap}; using {cap}.")
+            values[name] = cap
+    if values["max_steps"] == 0 and values["dataset"] != "digits":
+        values["max_steps"] = MAX_STEPS  # 60,000 images at batch 64 is ~940 steps: stay under the cap anyway
+    values["epochs"] = max(1, values["epochs"])
+    values["batch_size"] = max(1, values["batch_size"])
+    return TrainConfig(**values), notes
+
+
+class MetricsWriter:
+    """Appends one JSON object per line. One os.write per line on an O_APPEND file keeps ranks' lines whole."""
+
+    def __init__(self, path: Path, rank: int):
+        self.rank = rank
+        self.start = time.time()
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def write(self, kind: str, **fields) -> None:
+        now = time.time()
+        record = {"kind": kind, "rank": self.rank, "time": round(now, 4), "elapsed": round(now - self.start, 4)}
+        record.update(fields)
+        os.write(self.fd, (json.dumps(record) + "\n").encode())
+
+
+def param_checksum(model: nn.Module) -> tuple[str, float]:
+    """A SHA-256 of every parameter's bytes (equal only if bit-identical) and their float64 sum, for the learner."""
+    digest = hashlib.sha256()
+    total = 0.0
+    for p in model.parameters():
+        data = p.detach().cpu().contiguous()
+        digest.update(data.numpy().tobytes())
+        total += data.double().sum().item()
+    return digest.hexdigest()[:16], total
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, device: torch.device) -> float:
+    """Held-out accuracy. Every rank scores the whole held-out split: same weights, so the same number."""
+    model.eval()
+    correct = 0
+    for start in range(0, len(x), 1024):
+        logits = model(x[start:start + 1024].to(device))
+        correct += (logits.argmax(1).cpu() == y[start:start + 1024]).sum().item()
+    model.train()
+    return correct / len(x)
+
+
+def _crash(config: TrainConfig, rank: int, step: int) -> None:
+    if config.crash_rank == rank and step == config.crash_step:
+        if config.crash_how == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise RuntimeError(f"injected failure: rank {rank} was told to crash at step {step}")
+
+
+def run_worker(config: TrainConfig, run_dir: Path) -> None:
+    """One rank's training loop. Under DDP, RANK / WORLD_SIZE / LOCAL_RANK / MASTER_* come from the launcher."""
+    distributed = config.strategy == "ddp"
+    rank = int(os.environ.get("RANK", 0)) if distributed else 0
+    world = int(os.environ.get("WORLD_SIZE", 1)) if distributed else 1
+    local_rank = int(os.environ.get("LOCAL_RANK", 0)) if distributed else 0
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log = MetricsWriter(run_dir / METRICS_FILE, rank)
+    try:
+        use_cuda = config.device == "cuda" and torch.cuda.is_available()
+        device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
+        if use_cuda:
+            torch.cuda.set_device(device)
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        if distributed:
+            dist.init_process_group("nccl" if use_cuda else "gloo", timeout=timedelta(seconds=120))
+        data = load_dataset(config.dataset, config.data_dir or None, seed=config.seed, download=config.download)
+        torch.manual_seed(config.seed)  # same seed on every rank; DDP also broadcasts rank 0's weights
+        model = SimpleNN(data.input_size, data.num_classes).to(device)
+        if distributed:
+            model = DDP(model, device_ids=[local_rank] if use_cuda else None)
+        elif config.strategy == "dataparallel":
+            model = nn.DataParallel(model)  # with fewer than 2 GPUs this just calls the model
+        optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+        sampler = DistributedSampler(data.x_train, num_replicas=world, rank=rank, shuffle=True, seed=config.seed)
+        if rank == 0:
+            log.write("config", world_size=world, backend=dist.get_backend() if distributed else "none",
+                      device_used=str(device), torch_threads=torch.get_num_threads(), train_size=len(data.x_train),
+                      test_size=len(data.x_test), input_size=data.input_size, host=socket.gethostname(),
+                      **asdict(config))
+        step, samples_total, train_time = 0, 0, 0.0
+        accuracy = 0.0
+        for epoch in range(config.epochs):
+            sampler.set_epoch(epoch)  # a new shuffle each epoch, the same on every rank, disjoint shards
+            order = torch.tensor(list(sampler))
+            epoch_start = last_log = time.perf_counter()
+            samples_since_log = epoch_samples = 0
+            for batch_index, start in enumerate(range(0, len(order), config.batch_size)):
+                if config.max_steps and batch_index >= config.max_steps:
+                    break
+                idx = order[start:start + config.batch_size]
+                x, y = data.x_train[idx].to(device), data.y_train[idx].to(device)
+                optimizer.zero_grad(set_to_none=True)
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()  # under DDP the gradients are all-reduced (averaged) here, bucket by bucket
+                optimizer.step()
+                step += 1
+                samples_since_log += len(idx)
+                epoch_samples += len(idx)
+                _crash(config, rank, step)
+                if step % config.log_every == 0:
+                    now = time.perf_counter()
+                    extra = {"gpu_mem_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)} if use_cuda else {}
+                    log.write("step", step=step, epoch=epoch, loss=loss.item(),
+                              samples_per_s=round(samples_since_log / max(now - last_log, 1e-9), 1), **extra)
+                    last_log, samples_since_log = now, 0
+            epoch_time = time.perf_counter() - epoch_start
+            train_time += epoch_time
+            samples_total += epoch_samples
+            accuracy = evaluate(model, data.x_test, data.y_test, device)
+            checksum, param_sum = param_checksum(model)
+            log.write("epoch", step=step, epoch=epoch, accuracy=accuracy, checksum=checksum, param_sum=param_sum,
+                      epoch_time=round(epoch_time, 4), samples_per_s=round(epoch_samples / max(epoch_time, 1e-9), 1))
+        if distributed:
+            dist.barrier()
+        log.write("done", step=step, accuracy=accuracy, train_time=round(train_time, 4),
+                  samples=samples_total, samples_per_s=round(samples_total / max(train_time, 1e-9), 1))
+        if distributed:
+            dist.destroy_process_group()
+    except BaseException as err:  # noqa: BLE001 - the page must learn why this rank died, whatever it was
+        if isinstance(err, KeyboardInterrupt):
+            log.write("error", error="stopped (KeyboardInterrupt)")
+        else:
+            log.write("error", error=f"{type(err).__name__}: {err}", traceback=traceback.format_exc(limit=4))
+        raise
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def launch(config: TrainConfig, run_dir: Path) -> int:
+    """Start `workers` ranks on this machine, like `torchrun --standalone`, and reap them all whatever happens.
+
+    When one rank fails the others would wait forever in their next all-reduce, so we end them and record why.
+    """
+    port = _free_port()
+    procs = []
+
+    def end_all(*_):
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    # Installed before the first rank starts: a Stop that lands mid-launch must still end the ranks already started.
+    signal.signal(signal.SIGTERM, lambda *_: (end_all(), sys.exit(143)))
+    try:
+        for rank in range(config.workers):
+            env = dict(os.environ, RANK=str(rank), WORLD_SIZE=str(config.workers), LOCAL_RANK=str(rank),
+                       LOCAL_WORLD_SIZE=str(config.workers), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+            cmd = [sys.executable, "-m", "playground.training.train", *config.to_args(), "--run-dir", str(run_dir),
+                   "--worker"]
+            procs.append(subprocess.Popen(cmd, env=env))
+        while any([p.poll() is None for p in procs]):  # a list, not a generator: every rank is polled each time
+            failed = [(rank, p.returncode) for rank, p in enumerate(procs) if p.returncode not in (None, 0)]
+            if failed:
+                break
+            time.sleep(0.1)
+        failed = [(rank, p.returncode) for rank, p in enumerate(procs) if p.returncode not in (None, 0)]
+        for rank, code in failed:
+            if code < 0:  # killed by a signal: the rank could not say why, so the launcher does
+                MetricsWriter(run_dir / METRICS_FILE, rank).write(
+                    "error", error=f"rank {rank} was killed by signal {signal.Signals(-code).name} "
+                                   f"(out of memory, or killed from outside)", source="launcher")
+        return 1 if failed else 0
+    finally:
+        end_all()
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[TrainConfig, Path, bool, bool]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    defaults = TrainConfig()
+    for field in fields(TrainConfig):
+        flag = "--" + field.name.replace("_", "-")
+        default = getattr(defaults, field.name)
+        if isinstance(default, bool):
+            parser.add_argument(flag, action="store_true")
+        else:
+            parser.add_argument(flag, type=type(default), default=default)
+    parser.add_argument("--run-dir", type=Path, required=True)
+    parser.add_argument("--overwrite", action="store_true", help="empty the run folder's metrics first")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+    for name, allowed in (("strategy", STRATEGIES), ("dataset", DATASETS), ("device", ("cpu", "cuda")),
+                          ("crash_how", ("raise", "kill"))):
+        if getattr(config, name) not in allowed:
+            parser.error(f"--{name.replace('_', '-')} must be one of {', '.join(allowed)}")
+    return config, args.run_dir, args.overwrite, args.worker
+
+
+def main(argv: list[str] | None = None) -> int:
+    config, run_dir, overwrite, is_worker = parse_args(argv)
+    under_torchrun = "RANK" in os.environ and not is_worker
+    if not is_worker and not (under_torchrun and int(os.environ["RANK"]) != 0):
+        # Only the first process prepares the folder, before any rank can write to it.
+        config, notes = apply_caps(config, os.cpu_count() or 1, torch.cuda.device_count())
+        if under_torchrun:
+            notes = [n for n in notes if "workers" not in n]  # torchrun decides the number of processes
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+        metrics = run_dir / METRICS_FILE
+        if metrics.exists() and metrics.stat().st_size and not overwrite:
+            print(f"error: {metrics} already holds a run; pass --overwrite or pick a new --run-dir", file=sys.stderr)
+            return 2
+        run_dir.mkdir(parents=True, exist_ok=True)
+        metrics.write_text("")
+    if config.strategy == "ddp" and "RANK" not in os.environ:
+        return launch(config, run_dir)
+    run_worker(config, run_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
