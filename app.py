@@ -15,17 +15,52 @@ ROOT = Path(__file__).parent
 # (file, title, icon, what it teaches)
 PAGES = {
     "Basics": [
-        ("pages/tensors.py", "Tensors", "🧊", "Build tensors, reshape, transpose, multiply and broadcast them, and see shapes, strides and dtypes."),
-        ("pages/autograd.py", "Autograd", "🔁", "The computational graph of a tiny neuron: forward values, gradients and the chain rule, live."),
+        (
+            "pages/tensors.py",
+            "Tensors",
+            "🧊",
+            "Build tensors, reshape, transpose, multiply and broadcast them, and see shapes, strides and dtypes.",
+        ),
+        (
+            "pages/autograd.py",
+            "Autograd",
+            "🔁",
+            "The computational graph of a tiny neuron: forward values, gradients and the chain rule, live.",
+        ),
     ],
     "Models": [
-        ("pages/gpt2_config.py", "GPT-2 anatomy", "🧮", "Every parameter, byte and FLOP of a GPT configuration, checked against transformers."),
-        ("pages/tokenization.py", "Tokenizers", "🔤", "Text to tokens to ids: GPT's byte-level BPE beside BERT's WordPiece."),
-        ("pages/bert.py", "BERT", "🎭", "Masking, fill-in predictions, a guess-the-word game against BERT, next-sentence prediction and attention."),
-        ("pages/gpt.py", "GPT generation", "✍️", "Generation token by token: probabilities, sampling knobs, attention and the logit lens."),
+        (
+            "pages/gpt2_config.py",
+            "GPT-2 anatomy",
+            "🧮",
+            "Every parameter, byte and FLOP of a GPT configuration, checked against transformers.",
+        ),
+        (
+            "pages/tokenization.py",
+            "Tokenizers",
+            "🔤",
+            "Text to tokens to ids: GPT's byte-level BPE beside BERT's WordPiece.",
+        ),
+        (
+            "pages/bert.py",
+            "BERT",
+            "🎭",
+            "Masking, fill-in predictions, a guess-the-word game against BERT, next-sentence prediction and attention.",
+        ),
+        (
+            "pages/gpt.py",
+            "GPT generation",
+            "✍️",
+            "Generation token by token: probabilities, sampling knobs, attention and the logit lens.",
+        ),
     ],
     "Training": [
-        ("pages/training.py", "Distributed training", "🚀", "Live loss curves from torch.distributed workers: one process against DDP."),
+        (
+            "pages/training.py",
+            "Distributed training",
+            "🚀",
+            "Live loss curves from torch.distributed workers: one process against DDP.",
+        ),
     ],
 }
 

@@ -36,7 +36,12 @@ def models():
     bundled = ROOT / "assets" / "models" / "shakespeare-gpt"
     if (bundled / "config.json").exists():
         tok = AutoTokenizer.from_pretrained(bundled)
-        yield "bundled shakespeare-gpt", AutoModelForCausalLM.from_pretrained(bundled, attn_implementation="eager").eval(), tok, "ROMEO:"
+        yield (
+            "bundled shakespeare-gpt",
+            AutoModelForCausalLM.from_pretrained(bundled, attn_implementation="eager").eval(),
+            tok,
+            "ROMEO:",
+        )
     else:
         print(f"(no bundled model at {bundled}; skipping it)")
         tok = None
@@ -45,7 +50,9 @@ def models():
         from transformers import GPT2TokenizerFast
 
         bpe = ByteLevelBPETokenizer()
-        bpe.train_from_iterator(["Once upon a time there was a model."] * 10, vocab_size=300, special_tokens=["<|endoftext|>"])
+        bpe.train_from_iterator(
+            ["Once upon a time there was a model."] * 10, vocab_size=300, special_tokens=["<|endoftext|>"]
+        )
         tok = GPT2TokenizerFast(tokenizer_object=bpe._tokenizer, eos_token="<|endoftext|>", bos_token="<|endoftext|>")
     torch.manual_seed(0)
     config = GPT2Config(vocab_size=50257, eos_token_id=None, bos_token_id=None)  # gpt2 small: 12 layers, 768 wide
@@ -84,8 +91,12 @@ def main():
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a busy 2-core box)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {args.threads} thread(s), {args.tokens} new tokens, median of {args.rounds} rounds\n")
-    header = f"{'model':36} {'decoding':9} {'instrumented tok/s':>19} {'bare generate tok/s':>20} {'ratio':>6} {'slower':>7}"
+    print(
+        f"torch {torch.__version__}, {args.threads} thread(s), {args.tokens} new tokens, median of {args.rounds} rounds\n"
+    )
+    header = (
+        f"{'model':36} {'decoding':9} {'instrumented tok/s':>19} {'bare generate tok/s':>20} {'ratio':>6} {'slower':>7}"
+    )
     print(header)
     print("-" * len(header))
     worst = 0.0
@@ -96,8 +107,10 @@ def main():
                 bare(model, prepared, NO_EOS), instrumented(model, tok, prepared, NO_EOS)  # warm-up
                 rates = {"instrumented": [], "bare": []}
                 for _ in range(args.rounds):  # alternate so background load hits both alike
-                    sides = (("instrumented", lambda m=model, t=tok, p=prepared: instrumented(m, t, p, NO_EOS)),
-                             ("bare", lambda m=model, p=prepared: bare(m, p, NO_EOS)))
+                    sides = (
+                        ("instrumented", lambda m=model, t=tok, p=prepared: instrumented(m, t, p, NO_EOS)),
+                        ("bare", lambda m=model, p=prepared: bare(m, p, NO_EOS)),
+                    )
                     for side, fn in sides:
                         rate, n = measure(fn, 1)
                         assert n == prepared.settings.max_new_tokens
@@ -107,7 +120,9 @@ def main():
             worst = max(worst, slower)
             print(f"{name:36} {label:9} {ours:19.1f} {theirs:20.1f} {ours / theirs:6.2f} {slower:+7.1%}")
     verdict = "meets" if worst <= TARGET_SLOWDOWN else "MISSES"
-    print(f"\nworst slowdown {worst:+.1%}: {verdict} the target of at most {TARGET_SLOWDOWN:.0%} slower than bare generate")
+    print(
+        f"\nworst slowdown {worst:+.1%}: {verdict} the target of at most {TARGET_SLOWDOWN:.0%} slower than bare generate"
+    )
 
 
 if __name__ == "__main__":

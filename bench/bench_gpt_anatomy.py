@@ -56,7 +56,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     rounds = parser.parse_args().rounds
     configs = {name: config for name, config in PRESETS.items()}
-    configs["GPT-3 shape (96 x 12288)"] = replace(LESSON_124M, emb_dim=12288, n_heads=96, n_layers=96, context_length=2048)
+    configs["GPT-3 shape (96 x 12288)"] = replace(
+        LESSON_124M, emb_dim=12288, n_heads=96, n_layers=96, context_length=2048
+    )
     configs["vocab 10^12"] = replace(LESSON_124M, vocab_size=10**12)
     params.transformers_count(LESSON_124M)  # warm up imports
     print(f"{'configuration':<32}{'analytic (ms)':>15}{'meta build (ms)':>17}{'meta / analytic':>17}")
@@ -72,10 +74,14 @@ def main():
         if name == "GPT-2 small (HF gpt2)":
             small_meta = m
         print(f"{name:<32}{a * 1e3:>15.3f}{m * 1e3:>17.1f}{m / a:>17,.0f}x")
-    print(f"\nmeta build of GPT-2 small: {small_meta * 1e3:.1f} ms (target < {TARGET_META_SMALL * 1e3:.0f} ms): "
-          f"{'OK' if small_meta < TARGET_META_SMALL else 'MISSED'}")
-    print(f"slowest analytic: {worst_analytic * 1e3:.3f} ms (target < {TARGET_ANALYTIC * 1e3:.0f} ms): "
-          f"{'OK' if worst_analytic < TARGET_ANALYTIC else 'MISSED'}")
+    print(
+        f"\nmeta build of GPT-2 small: {small_meta * 1e3:.1f} ms (target < {TARGET_META_SMALL * 1e3:.0f} ms): "
+        f"{'OK' if small_meta < TARGET_META_SMALL else 'MISSED'}"
+    )
+    print(
+        f"slowest analytic: {worst_analytic * 1e3:.3f} ms (target < {TARGET_ANALYTIC * 1e3:.0f} ms): "
+        f"{'OK' if worst_analytic < TARGET_ANALYTIC else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

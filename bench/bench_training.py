@@ -51,8 +51,19 @@ def records(run_dir: Path) -> list[dict]:
 def job_throughput(strategy: str, workers: int, epochs: int) -> float:
     """Samples per second of the whole job: the sum of its ranks' rates over their training time."""
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "playground.training.train", "--strategy", strategy, "--workers", str(workers),
-               "--epochs", str(epochs), "--run-dir", tmp]
+        cmd = [
+            sys.executable,
+            "-m",
+            "playground.training.train",
+            "--strategy",
+            strategy,
+            "--workers",
+            str(workers),
+            "--epochs",
+            str(epochs),
+            "--run-dir",
+            tmp,
+        ]
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
         done = [r for r in records(Path(tmp)) if r["kind"] == "done"]
         return sum(r["samples_per_s"] for r in done)
@@ -71,7 +82,7 @@ def bare_loop(epochs: int, batch: int, seed: int = 0) -> float:
         sampler.set_epoch(epoch)
         order = torch.tensor(list(sampler))
         for first in range(0, len(order), batch):
-            idx = order[first:first + batch]
+            idx = order[first : first + batch]
             optimizer.zero_grad(set_to_none=True)
             F.cross_entropy(model(data.x_train[idx]), data.y_train[idx]).backward()
             optimizer.step()
@@ -94,8 +105,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--skip-jobs", action="store_true", help="only the loop overhead")
     args = parser.parse_args()
-    print(f"SimpleNN on 8x8 digits, batch {args.batch} per worker, {args.epochs} epochs, one thread per process, "
-          f"{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f}, best of {args.repeats}\n")
+    print(
+        f"SimpleNN on 8x8 digits, batch {args.batch} per worker, {args.epochs} epochs, one thread per process, "
+        f"{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f}, best of {args.repeats}\n"
+    )
 
     if not args.skip_jobs:
         compare_jobs(args)
@@ -118,8 +131,11 @@ def compare_jobs(args) -> None:
 def compare_loops(args) -> None:
     """Identical bare runs on the 2-core VM that set the target vary by +-20%, so the two loops run in a shuffled
     order each repeat (neither always goes first) and both the fastest and the median run are compared."""
-    runs = {"bare PyTorch": bare_loop, "instrumented (job)": instrumented_loop,
-            "job, no step records": lambda epochs, batch: instrumented_loop(epochs, batch, log_every=10**9)}
+    runs = {
+        "bare PyTorch": bare_loop,
+        "instrumented (job)": instrumented_loop,
+        "job, no step records": lambda epochs, batch: instrumented_loop(epochs, batch, log_every=10**9),
+    }
     seconds = {name: [] for name in runs}
     for repeat in range(args.repeats):
         order = list(runs)
@@ -131,11 +147,15 @@ def compare_loops(args) -> None:
     print(f"\n{'loop':<24}{'fastest s':>10}{'samples/s':>11}{'vs bare':>9}{'median s':>10}{'vs bare':>9}")
     for name, values in seconds.items():
         low, mid = fastest(values), statistics.median(values)
-        print(f"{name:<24}{low:>10.3f}{samples / low:>11,.0f}{low / base_min:>9.3f}{mid:>10.3f}{mid / base_median:>9.3f}")
+        print(
+            f"{name:<24}{low:>10.3f}{samples / low:>11,.0f}{low / base_min:>9.3f}{mid:>10.3f}{mid / base_median:>9.3f}"
+        )
     low = fastest(seconds["instrumented (job)"]) / base_min
     mid = statistics.median(seconds["instrumented (job)"]) / base_median
-    print(f"\noverhead of the instrumented loop: {100 * (low - 1):+.1f}% fastest, {100 * (mid - 1):+.1f}% median "
-          f"(target <= 10%)")
+    print(
+        f"\noverhead of the instrumented loop: {100 * (low - 1):+.1f}% fastest, {100 * (mid - 1):+.1f}% median "
+        f"(target <= 10%)"
+    )
 
 
 if __name__ == "__main__":

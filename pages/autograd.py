@@ -34,11 +34,17 @@ def finite(text: str) -> float:
 def neuron_section(point):
     p = forward_backward(point)
     st.header("The computational graph")
-    st.markdown("Every box is a value: its **data** from the forward pass and its **grad**, ∂L/∂(that value), from "
-                "the backward pass. Each edge carries the **local derivative** of the box it enters with respect to "
-                "the box it leaves. Walk the passes one step at a time; the box being computed is gold.")
-    step = st.slider("Step of the walk (0 = inputs only, 4 = forward done, 10 = backward done)", 0, STEP_COUNT,
-                     key=ps.key("step", STEP_COUNT, within(0, STEP_COUNT, int)))
+    st.markdown(
+        "Every box is a value: its **data** from the forward pass and its **grad**, ∂L/∂(that value), from "
+        "the backward pass. Each edge carries the **local derivative** of the box it enters with respect to "
+        "the box it leaves. Walk the passes one step at a time; the box being computed is gold."
+    )
+    step = st.slider(
+        "Step of the walk (0 = inputs only, 4 = forward done, 10 = backward done)",
+        0,
+        STEP_COUNT,
+        key=ps.key("step", STEP_COUNT, within(0, STEP_COUNT, int)),
+    )
     graph, explain = st.columns([3, 2])
     graph.graphviz_chart(neuron_dot(p, step), width="stretch")
     explain.markdown(step_markdown(p, step))
@@ -50,11 +56,13 @@ def neuron_section(point):
         st.latex(formula)
     naive = unfused_goes_wrong(point)
     if naive:
-        st.info(f"σ has saturated (z = {fmt(p.z)}). The lesson's unfused `torch.sigmoid` + "
-                f"`F.binary_cross_entropy` in float32 would report L = {fmt(naive['loss'])}, "
-                f"∂L/∂w = {fmt(naive['w'])}, ∂L/∂b = {fmt(naive['b'])} here: BCELoss clamps log at −100 and "
-                "divides by a(1 − a) clamped at 1e-12, so its two edges stop multiplying out to a − y. The numbers "
-                "on this page use the logits form L = max(z, 0) − y·z + log(1 + e^(−|z|)), which stays correct.")
+        st.info(
+            f"σ has saturated (z = {fmt(p.z)}). The lesson's unfused `torch.sigmoid` + "
+            f"`F.binary_cross_entropy` in float32 would report L = {fmt(naive['loss'])}, "
+            f"∂L/∂w = {fmt(naive['w'])}, ∂L/∂b = {fmt(naive['b'])} here: BCELoss clamps log at −100 and "
+            "divides by a(1 − a) clamped at 1e-12, so its two edges stop multiplying out to a − y. The numbers "
+            "on this page use the logits form L = max(z, 0) − y·z + log(1 + e^(−|z|)), which stays correct."
+        )
 
     st.header("Three ways to the same gradient")
     rows = compare_gradients(point)
@@ -65,9 +73,11 @@ def neuron_section(point):
         st.error("The three gradients do NOT agree to 1e-6 here; see the max gap column.")
 
     st.header("PyTorch's own graph")
-    st.markdown("`loss.backward()` walks the chain of `grad_fn` objects that the forward pass recorded. "
-                "torchviz's `make_dot` draws that chain for the real loss, shown after our graph. "
-                "PyTorch draws only what needs a gradient, one node per backward function.")
+    st.markdown(
+        "`loss.backward()` walks the chain of `grad_fn` objects that the forward pass recorded. "
+        "torchviz's `make_dot` draws that chain for the real loss, shown after our graph. "
+        "PyTorch draws only what needs a gradient, one node per backward function."
+    )
     w, b, loss = torch_neuron(point)
     torch_dot, names = torch_graph(loss, {"w": w, "b": b})
     left, right = st.columns(2)
@@ -79,11 +89,14 @@ def neuron_section(point):
 
 def descent_section(point):
     st.header("Learning from the gradient")
-    st.markdown("Gradient descent moves w and b a little against their gradient, w ← w − η·∂L/∂w and "
-                "b ← b − η·∂L/∂b, and repeats. x and y stay fixed, so the loss is a surface L(w, b).")
+    st.markdown(
+        "Gradient descent moves w and b a little against their gradient, w ← w − η·∂L/∂w and "
+        "b ← b − η·∂L/∂b, and repeats. x and y stay fixed, so the loss is a surface L(w, b)."
+    )
     col_lr, col_steps = st.columns(2)
-    lr = col_lr.number_input(f"Learning rate η (0 < η ≤ {MAX_LEARNING_RATE:g})", key=ps.key("lr", 1.0, finite),
-                             step=0.1, format="%.4f")
+    lr = col_lr.number_input(
+        f"Learning rate η (0 < η ≤ {MAX_LEARNING_RATE:g})", key=ps.key("lr", 1.0, finite), step=0.1, format="%.4f"
+    )
     steps = col_steps.slider("Steps k", 1, MAX_STEPS, key=ps.key("steps", 30, within(1, MAX_STEPS, int)))
     ps.show_warnings()
     try:
@@ -95,15 +108,19 @@ def descent_section(point):
     st.plotly_chart(landscape_figure(point, path), width="stretch")
     st.plotly_chart(loss_curve_figure(path), width="stretch")
     first, last = path[0], path[-1]
-    st.markdown(f"After {steps} steps: w {fmt(first.w)} → **{fmt(last.w)}**, b {fmt(first.b)} → **{fmt(last.b)}**, "
-                f"L {fmt(first.loss)} → **{fmt(last.loss)}**.")
+    st.markdown(
+        f"After {steps} steps: w {fmt(first.w)} → **{fmt(last.w)}**, b {fmt(first.b)} → **{fmt(last.b)}**, "
+        f"L {fmt(first.loss)} → **{fmt(last.loss)}**."
+    )
     show_code(descent_code(point, float(lr), int(steps)))
 
 
 def simple_net_section():
     st.header("Backpropagation in a bigger network")
-    st.markdown(f"The lesson's **SimpleNet**: 10 inputs → 5 hidden units (ReLU) → 1 output (sigmoid), `BCELoss`, "
-                f"SGD with lr {LEARNING_RATE}, one seeded random input with label 1. One training step:")
+    st.markdown(
+        f"The lesson's **SimpleNet**: 10 inputs → 5 hidden units (ReLU) → 1 output (sigmoid), `BCELoss`, "
+        f"SGD with lr {LEARNING_RATE}, one seeded random input with label 1. One training step:"
+    )
     seed = st.number_input(f"Seed (0…{MAX_SEED})", key=ps.key("seed", 0, within(0, MAX_SEED, int)), step=1)
     ps.show_warnings()
     try:
@@ -117,21 +134,26 @@ def simple_net_section():
     st.caption("Red is a positive gradient (the step will lower that weight), blue a negative one (it will raise it).")
     st.plotly_chart(gradient_heatmaps(t), width="stretch")
     options = list(t.grads)
-    name = st.selectbox("Parameter before and after the step", options,
-                        key=ps.key("param", "fc2.weight", one_of(options)))
+    name = st.selectbox(
+        "Parameter before and after the step", options, key=ps.key("param", "fc2.weight", one_of(options))
+    )
     st.plotly_chart(before_after_heatmaps(t, name), width="stretch")
     show_code(simple_net_code(int(seed)))
 
 
 st.title("🔁 Autograd: the chain rule, live")
-st.markdown("One sigmoid neuron learning one example, the lesson's running example: **z = x·w + b**, "
-            "**a = σ(z)**, **L = BCE(a, y)**. Change the numbers and every value, gradient and graph below follows. "
-            "At x = 1.1, y = 1, w = 2.2, b = 0 PyTorch gives ∂L/∂w = −0.0898 and ∂L/∂b = −0.0817.")
+st.markdown(
+    "One sigmoid neuron learning one example, the lesson's running example: **z = x·w + b**, "
+    "**a = σ(z)**, **L = BCE(a, y)**. Change the numbers and every value, gradient and graph below follows. "
+    "At x = 1.1, y = 1, w = 2.2, b = 0 PyTorch gives ∂L/∂w = −0.0898 and ∂L/∂b = −0.0817."
+)
 ps = PageState("autograd")
 columns = st.columns(4)
 labels = {"x": "x (input)", "w": "w (weight)", "b": "b (bias)", "y": "y (label, 0…1)"}
-values = {name: col.number_input(label, key=ps.key(name, LESSON[name], finite), step=0.1, format="%.4f")
-          for col, (name, label) in zip(columns, labels.items(), strict=True)}
+values = {
+    name: col.number_input(label, key=ps.key(name, LESSON[name], finite), step=0.1, format="%.4f")
+    for col, (name, label) in zip(columns, labels.items(), strict=True)
+}
 ps.show_warnings()
 try:
     point = check_point(**values)

@@ -57,13 +57,21 @@ def forget_masks():
 
 def apply_rule():
     enc = encode(tok, st.session_state[text_key], limit)
-    decisions = bm.pretraining_mask(enc.input_ids, enc.special_tokens_mask, tok.mask_token_id, len(tok),
-                                    st.session_state[seed_key], never_random_ids=tok.all_special_ids)
+    decisions = bm.pretraining_mask(
+        enc.input_ids,
+        enc.special_tokens_mask,
+        tok.mask_token_id,
+        len(tok),
+        st.session_state[seed_key],
+        never_random_ids=tok.all_special_ids,
+    )
     st.session_state[masked_key] = [d.position for d in decisions]
     ps.set("rule", True)
 
 
 st.text_area("Your text", key=text_key, max_chars=6000, height=80, on_change=forget_masks)
+
+
 def mask_section() -> fm.FillMaskResult | None:
     """The learner's text, masked and filled in; None while there is no text to mask."""
     enc = encode(tok, st.session_state[text_key], limit)
@@ -72,22 +80,44 @@ def mask_section() -> fm.FillMaskResult | None:
         st.info("Type a sentence above to begin: there is nothing to mask yet.")
         return None
     if enc.truncated:
-        st.warning(f"Your text has {enc.n_tokens_before_cut} tokens; this model reads at most {limit}, so only the "
-                   f"first {limit} (with [CLS] and [SEP]) are used.")
+        st.warning(
+            f"Your text has {enc.n_tokens_before_cut} tokens; this model reads at most {limit}, so only the "
+            f"first {limit} (with [CLS] and [SEP]) are used."
+        )
     if unknown := enc.unknown_positions(tok.unk_token):
-        st.info(f"{len(unknown)} token(s) became `{tok.unk_token}`: the WordPiece vocabulary has no pieces for those "
-                "characters (emoji, CJK or Greek in an English vocabulary), so BERT only knows *something* was there.")
+        st.info(
+            f"{len(unknown)} token(s) became `{tok.unk_token}`: the WordPiece vocabulary has no pieces for those "
+            "characters (emoji, CJK or Greek in an English vocabulary), so BERT only knows *something* was there."
+        )
     st.session_state[masked_key] = [p for p in st.session_state[masked_key] if p in maskable]
-    st.pills("Click tokens to mask them", maskable, selection_mode="multi", key=masked_key,
-             format_func=lambda p: enc.tokens[p], on_change=lambda: ps.set("rule", False))
+    st.pills(
+        "Click tokens to mask them",
+        maskable,
+        selection_mode="multi",
+        key=masked_key,
+        format_func=lambda p: enc.tokens[p],
+        on_change=lambda: ps.set("rule", False),
+    )
     left, right = st.columns([1, 2], vertical_alignment="bottom")
-    left.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key=seed_key,
-                      on_change=lambda: apply_rule() if ps.get("rule") else None)
+    left.number_input(
+        "Seed",
+        min_value=0,
+        max_value=MAX_SEED,
+        step=1,
+        key=seed_key,
+        on_change=lambda: apply_rule() if ps.get("rule") else None,
+    )
     right.button("🎲 Mask like pretraining (15% · 80/10/10)", on_click=apply_rule, width="stretch")
     chosen = st.session_state[masked_key]
     if ps.get("rule") and chosen:
-        decisions = bm.pretraining_mask(enc.input_ids, enc.special_tokens_mask, tok.mask_token_id, len(tok),
-                                        st.session_state[seed_key], never_random_ids=tok.all_special_ids)
+        decisions = bm.pretraining_mask(
+            enc.input_ids,
+            enc.special_tokens_mask,
+            tok.mask_token_id,
+            len(tok),
+            st.session_state[seed_key],
+            never_random_ids=tok.all_special_ids,
+        )
     else:
         decisions = bm.mask_chosen(enc.input_ids, chosen, tok.mask_token_id)
     top_k = st.slider("Predictions per mask (top-k)", 1, 10, key=ps.key("k", 5, within(1, 10, int)))
@@ -98,22 +128,41 @@ def mask_section() -> fm.FillMaskResult | None:
         st.info("Nothing is masked yet: click some tokens above, or press **Mask like pretraining**.")
     else:
         if len(decisions) == len(maskable) and not ps.get("rule"):
-            st.warning("Every token is masked: BERT has only positions and [CLS]/[SEP] to go on, so it guesses the "
-                       "most common tokens. Unmask a few to give it context.")
-        st.html("<p><b>Filled in by the top predictions:</b> "
-                + bert_figures.filled_html(result, set(tok.all_special_tokens)) + "</p>")
+            st.warning(
+                "Every token is masked: BERT has only positions and [CLS]/[SEP] to go on, so it guesses the "
+                "most common tokens. Unmask a few to give it context."
+            )
+        st.html(
+            "<p><b>Filled in by the top predictions:</b> "
+            + bert_figures.filled_html(result, set(tok.all_special_tokens))
+            + "</p>"
+        )
         counts = bert_figures.action_counts(result)
-        st.metric("Masked-LM loss on the picked tokens", f"{result.mlm_loss:.3f}",
-                  help="Mean of −log p(original token) over the picked positions, the loss BERT is pretrained on.")
-        st.caption(f"{len(decisions)} picked: {counts[bm.MASKED]} → [MASK], {counts[bm.RANDOM]} → random token, "
-                   f"{counts[bm.UNCHANGED]} unchanged. A uniform guess over {len(tok):,} tokens would score "
-                   f"ln {len(tok):,} = {math.log(len(tok)):.2f}.")
+        st.metric(
+            "Masked-LM loss on the picked tokens",
+            f"{result.mlm_loss:.3f}",
+            help="Mean of −log p(original token) over the picked positions, the loss BERT is pretrained on.",
+        )
+        st.caption(
+            f"{len(decisions)} picked: {counts[bm.MASKED]} → [MASK], {counts[bm.RANDOM]} → random token, "
+            f"{counts[bm.UNCHANGED]} unchanged. A uniform guess over {len(tok):,} tokens would score "
+            f"ln {len(tok):,} = {math.log(len(tok)):.2f}."
+        )
         st.dataframe(bert_figures.decisions_table(result), hide_index=True, width="stretch")
         columns = st.columns(2)
         for i, prediction in enumerate(result.predictions[:24]):
             columns[i % 2].plotly_chart(bert_figures.top_k_bars(prediction), width="stretch", key=f"bars{i}")
-    show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, st.session_state[text_key], limit, decisions, top_k,
-                                       rule_seed=st.session_state[seed_key] if ps.get("rule") and chosen else None))
+    show_code(
+        bert_code.fill_mask_code(
+            shown_ref,
+            loaded.has_nsp,
+            st.session_state[text_key],
+            limit,
+            decisions,
+            top_k,
+            rule_seed=st.session_state[seed_key] if ps.get("rule") and chosen else None,
+        )
+    )
     return result
 
 
@@ -121,8 +170,10 @@ result = mask_section()
 
 # ---- guess the word ---------------------------------------------------------------------------------------------
 st.header("2 · Guess the hidden word: you against BERT")
-st.markdown("A line from the held-out end of the plays (the bundled BERT never read it), with one ordinary word "
-            "hidden. Type your guess, then see BERT's five best guesses. Who is right more often?")
+st.markdown(
+    "A line from the held-out end of the plays (the bundled BERT never read it), with one ordinary word "
+    "hidden. Type your guess, then see BERT's five best guesses. Who is right more often?"
+)
 quiz_key = ps.key("quiz", 0, within(0, 10**6, int))
 quiz_n_key = ps.key("quiz_n", 100, within(20, wq.MAX_SCORED_LINES, int))
 
@@ -163,10 +214,15 @@ def guess_the_word(line: wq.QuizLine):
             guess = shown_guess(st.session_state["bert.quiz_guess"])
             tally[line.number] = {"guess": guess, "you": wq.is_right(guess, line.answer), "bert": bert_right}
         guess, you_right = tally[line.number]["guess"], tally[line.number]["you"]
-        verdict = (f"The hidden word is **{line.answer}**. BERT's first guess, **{shown.bert_top1}**, is "
-                   f"{'right' if bert_right else 'wrong'}; ")
-        verdict += (f"yours, **{guess}**, is {'right' if you_right else 'wrong'}." if guess else
-                    "you made no guess, which counts as a miss.")
+        verdict = (
+            f"The hidden word is **{line.answer}**. BERT's first guess, **{shown.bert_top1}**, is "
+            f"{'right' if bert_right else 'wrong'}; "
+        )
+        verdict += (
+            f"yours, **{guess}**, is {'right' if you_right else 'wrong'}."
+            if guess
+            else "you made no guess, which counts as a miss."
+        )
         (st.success if you_right else st.info)(verdict)
         if shown_guess(st.session_state["bert.quiz_guess"]) != guess:
             st.caption("Only the guess made before the reveal counts. Press **Next line** for a new one.")
@@ -185,18 +241,27 @@ def guess_the_word(line: wq.QuizLine):
                 scored = held_out_score(model_ref, n_scored, limit, model, tok)
             c1, c2 = st.columns(2)
             c1.metric("First guess right", f"{scored.accuracy:.0%}", help=f"{scored.right} of {scored.n}")
-            c2.metric("Word among the five guesses", f"{scored.top5_accuracy:.0%}",
-                      help=f"{scored.in_top5} of {scored.n}")
-            card = (" The model card (`assets/models/shakespeare-bert/README.md`) measures the same way on every "
-                    "held-out *line* of the plays rather than these whole sentences, which give BERT a little more to "
-                    "go on, and splits its figure by how often the training text has the word: BERT guesses common "
-                    "words far more often than rare ones." if loaded.source == "bundled" else "")
-            st.caption(f"The quiz's first {scored.n} lines. A guess drawn at random from the {len(tok):,} tokens "
-                       f"would be right {1 / len(tok):.3%} of the time.{card}")
+            c2.metric(
+                "Word among the five guesses", f"{scored.top5_accuracy:.0%}", help=f"{scored.in_top5} of {scored.n}"
+            )
+            card = (
+                " The model card (`assets/models/shakespeare-bert/README.md`) measures the same way on every "
+                "held-out *line* of the plays rather than these whole sentences, which give BERT a little more to "
+                "go on, and splits its figure by how often the training text has the word: BERT guesses common "
+                "words far more often than rare ones."
+                if loaded.source == "bundled"
+                else ""
+            )
+            st.caption(
+                f"The quiz's first {scored.n} lines. A guess drawn at random from the {len(tok):,} tokens "
+                f"would be right {1 / len(tok):.3%} of the time.{card}"
+            )
             st.dataframe(wq.scored_table(scored), hide_index=True, width="stretch", height=260)
     if revealed:
-        show_code(bert_code.fill_mask_code(shown_ref, loaded.has_nsp, shown.text, limit, shown.decisions, wq.TOP_K),
-                  title="The code for BERT's guesses")
+        show_code(
+            bert_code.fill_mask_code(shown_ref, loaded.has_nsp, shown.text, limit, shown.decisions, wq.TOP_K),
+            title="The code for BERT's guesses",
+        )
     show_code(bert_code.quiz_score_code(shown_ref, loaded.has_nsp, n_scored, limit), title="The code for the score")
 
 
@@ -211,8 +276,10 @@ else:
 st.header("3 · Next-sentence prediction")
 pair = None
 if not loaded.has_nsp:
-    st.info(f"`{loaded.name}` has no next-sentence head: DistilBERT was distilled with the masked-LM loss only. "
-            "Pick the bundled model or bert-base-uncased to try this.")
+    st.info(
+        f"`{loaded.name}` has no next-sentence head: DistilBERT was distilled with the masked-LM loss only. "
+        "Pick the bundled model or bert-base-uncased to try this."
+    )
 else:
     a_key, b_key = ps.key("a", ns.real_pair(0)[0]), ps.key("b", ns.real_pair(0)[1])
     st.session_state.setdefault("bert.swaps", 0)
@@ -235,8 +302,10 @@ else:
         pair = ns.next_sentence(model, tok, st.session_state[a_key], st.session_state[b_key], limit)
         st.metric("P(IsNext): B follows A", f"{pair.is_next_probability:.1%}")
         st.progress(pair.is_next_probability)
-        st.caption(f"Logits [IsNext, NotNext] = [{pair.logits[0]:.3f}, {pair.logits[1]:.3f}]; softmax of these. "
-                   "In pretraining, half the pairs were real and half random.")
+        st.caption(
+            f"Logits [IsNext, NotNext] = [{pair.logits[0]:.3f}, {pair.logits[1]:.3f}]; softmax of these. "
+            "In pretraining, half the pairs were real and half random."
+        )
         show_code(bert_code.next_sentence_code(shown_ref, st.session_state[a_key], st.session_state[b_key], limit))
 
 # ---- attention --------------------------------------------------------------------------------------------------
@@ -246,11 +315,16 @@ inputs = (["the masked sentence"] if result else []) + (["the sentence pair"] if
 
 def attention_section():
     source = st.radio("Input", inputs, horizontal=True, key=ps.key("attn_input", inputs[0]))
-    tokens, attentions, b_start = ((pair.encoded.tokens, pair.attentions, pair.sentence_b_start)
-                                   if source == "the sentence pair" else (result.seen_tokens, result.attentions, None))
+    tokens, attentions, b_start = (
+        (pair.encoded.tokens, pair.attentions, pair.sentence_b_start)
+        if source == "the sentence pair"
+        else (result.seen_tokens, result.attentions, None)
+    )
     view = st.segmented_control("View", ["head view", "model view", "heatmap"], key=ps.key("view", "head view"))
     if len(tokens) > MAX_BERTVIZ_TOKENS and view != "heatmap":
-        st.info(f"{len(tokens)} tokens: bertviz shows the first {MAX_BERTVIZ_TOKENS}. Pick **heatmap** to see them all.")
+        st.info(
+            f"{len(tokens)} tokens: bertviz shows the first {MAX_BERTVIZ_TOKENS}. Pick **heatmap** to see them all."
+        )
     if view == "heatmap":
         c1, c2 = st.columns(2)
         layer = c1.selectbox("Layer", range(len(attentions)), key=ps.key("layer", 0, int))
@@ -270,19 +344,23 @@ else:
 
 # ---- sequence classification ------------------------------------------------------------------------------------
 st.header("5 · Sequence classification, from the lesson")
-head_seed = st.number_input("Seed for the new head", 0, MAX_SEED, step=1,
-                            key=ps.key("head_seed", 0, within(0, MAX_SEED, int)))
+head_seed = st.number_input(
+    "Seed for the new head", 0, MAX_SEED, step=1, key=ps.key("head_seed", 0, within(0, MAX_SEED, int))
+)
 model_type = model.config.model_type
 classifier, fresh = st.cache_resource(sc.load_classifier, show_spinner="Building the classifier…")(
-    model_ref, model_type, head_seed)
+    model_ref, model_type, head_seed
+)
 cls = sc.classify(classifier, tok, fresh)
 st.markdown(f"`{cls.class_name}` on *“{sc.LESSON_SENTENCE}”* with label **{cls.label}**:")
 c1, c2 = st.columns(2)
 c1.metric("Loss", f"{cls.loss:.4f}")
 c2.metric("Logits", f"[{cls.logits[0]:.3f}, {cls.logits[1]:.3f}]")
-st.warning(f"The classification head ({', '.join(f'`{w}`' for w in fresh)}) is **freshly initialised** from seed "
-           f"{head_seed}, not trained: these logits are noise and the loss is near ln 2 = 0.693 whatever the "
-           "sentence says. Fine-tuning on labelled sentences would train this head (and nudge BERT's body) until the "
-           "logits for the right label rise and the loss falls toward 0.")
+st.warning(
+    f"The classification head ({', '.join(f'`{w}`' for w in fresh)}) is **freshly initialised** from seed "
+    f"{head_seed}, not trained: these logits are noise and the loss is near ln 2 = 0.693 whatever the "
+    "sentence says. Fine-tuning on labelled sentences would train this head (and nudge BERT's body) until the "
+    "logits for the right label rise and the loss falls toward 0."
+)
 show_code(bert_code.classification_code(shown_ref, model_type, head_seed, sc.LESSON_SENTENCE, sc.LESSON_LABEL))
 ps.publish()

@@ -31,7 +31,11 @@ METHODS = ["greedy", "sampling", "beam search"]
 def analyse(model_name, ids: tuple, _model):
     """What the page draws from the text the model had read at one step: its logits, the logit lens, attention."""
     sequence = torch.tensor(ids)
-    return gen.step_logits(_model, sequence, len(ids)), logit_lens(_model, sequence[None], top=5), gen.attention_weights(_model, sequence)
+    return (
+        gen.step_logits(_model, sequence, len(ids)),
+        logit_lens(_model, sequence[None], top=5),
+        gen.attention_weights(_model, sequence),
+    )
 
 
 st.title("✍️ GPT generation, token by token")
@@ -51,26 +55,63 @@ default_prompt = "ROMEO:" if loaded.source == "bundled" else "Once upon a time"
 default_new = max(1, 50 - len(tok(default_prompt, add_special_tokens=False)["input_ids"]))
 
 prompt = st.text_area("Prompt", key=ps.key("prompt", default_prompt), height=80)
-max_new = st.number_input("Max new tokens", 1, 10_000, step=10, key=ps.key("max_new", default_new, within(1, 10_000, int)),
-                          help=f"The lesson's `generate(max_length=50)` counts the prompt too: {default_new} new tokens "
-                               f"after {default_prompt!r} make 50. Capped at {gen.MAX_NEW_TOKENS} on this shared server.")
+max_new = st.number_input(
+    "Max new tokens",
+    1,
+    10_000,
+    step=10,
+    key=ps.key("max_new", default_new, within(1, 10_000, int)),
+    help=f"The lesson's `generate(max_length=50)` counts the prompt too: {default_new} new tokens "
+    f"after {default_prompt!r} make 50. Capped at {gen.MAX_NEW_TOKENS} on this shared server.",
+)
 method = st.radio("Decoding", METHODS, horizontal=True, key=ps.key("method", "greedy", one_of(METHODS)))
 sampling, row = method == "sampling", st.columns(2)  # one row per pair, so a phone stacks them in this order
-temperature = row[0].slider("Temperature", 0.0, 2.0, step=0.05, key=ps.key("temperature", 1.0, within(0, 2)),
-                            disabled=not sampling, help="0 means greedy.")
-top_k = row[1].number_input("Top-k (0 = off)", 0, 1_000_000, key=ps.key("top_k", 0, within(0, 1_000_000, int)), disabled=not sampling)
+temperature = row[0].slider(
+    "Temperature",
+    0.0,
+    2.0,
+    step=0.05,
+    key=ps.key("temperature", 1.0, within(0, 2)),
+    disabled=not sampling,
+    help="0 means greedy.",
+)
+top_k = row[1].number_input(
+    "Top-k (0 = off)", 0, 1_000_000, key=ps.key("top_k", 0, within(0, 1_000_000, int)), disabled=not sampling
+)
 row = st.columns(2)
-top_p = row[0].slider("Top-p (1 = off)", 0.0, 1.0, step=0.01, key=ps.key("top_p", 1.0, within(0, 1)), disabled=not sampling)
+top_p = row[0].slider(
+    "Top-p (1 = off)", 0.0, 1.0, step=0.01, key=ps.key("top_p", 1.0, within(0, 1)), disabled=not sampling
+)
 penalty = row[1].slider("Repetition penalty (1 = off)", 1.0, 2.0, step=0.05, key=ps.key("penalty", 1.0, within(1, 2)))
 row = st.columns(2)
-beams = row[0].slider("Beams", 2, gen.MAX_BEAMS, key=ps.key("beams", 4, within(2, gen.MAX_BEAMS, int)), disabled=method != "beam search")
-n_seq = row[1].slider("Sequences", 1, gen.MAX_SEQUENCES, key=ps.key("n", 1, within(1, gen.MAX_SEQUENCES, int)),
-                      disabled=method == "greedy", help="Greedy always writes the same text, so it writes one.")
-seed = row[0].number_input("Seed", 0, gen.MAX_SEED, key=ps.key("seed", 0, within(0, gen.MAX_SEED, int)), disabled=not sampling)
+beams = row[0].slider(
+    "Beams", 2, gen.MAX_BEAMS, key=ps.key("beams", 4, within(2, gen.MAX_BEAMS, int)), disabled=method != "beam search"
+)
+n_seq = row[1].slider(
+    "Sequences",
+    1,
+    gen.MAX_SEQUENCES,
+    key=ps.key("n", 1, within(1, gen.MAX_SEQUENCES, int)),
+    disabled=method == "greedy",
+    help="Greedy always writes the same text, so it writes one.",
+)
+seed = row[0].number_input(
+    "Seed", 0, gen.MAX_SEED, key=ps.key("seed", 0, within(0, gen.MAX_SEED, int)), disabled=not sampling
+)
 ps.show_warnings()  # links with values the widgets can't take
 
-settings = gen.Settings(prompt, int(max_new), method == "sampling", temperature, int(top_k), top_p, penalty,
-                        beams if method == "beam search" else 1, n_seq, int(seed))
+settings = gen.Settings(
+    prompt,
+    int(max_new),
+    method == "sampling",
+    temperature,
+    int(top_k),
+    top_p,
+    penalty,
+    beams if method == "beam search" else 1,
+    n_seq,
+    int(seed),
+)
 try:
     prepared = gen.prepare(settings, tok, model)
 except ValueError as err:
@@ -125,37 +166,50 @@ sequence = result.sequences[which]
 position = result.prompt_len + step - 1
 chosen = int(sequence[position])
 logits, lens, attentions = analyse(loaded.name, tuple(sequence[:position].tolist()), model)
-st.markdown(f"At step {step} the model had read {position} tokens and chose **`{visible(pieces[which][step - 1])}`** "
-            f"with probability **{result.chosen_probs[which, step - 1]:.3f}**. The bars show its top 20 before and after each knob:")
-st.plotly_chart(stages_chart(stages(logits, sequence[:position], result.settings.knobs), name, chosen),
-                width="stretch")
+st.markdown(
+    f"At step {step} the model had read {position} tokens and chose **`{visible(pieces[which][step - 1])}`** "
+    f"with probability **{result.chosen_probs[which, step - 1]:.3f}**. The bars show its top 20 before and after each knob:"
+)
+st.plotly_chart(stages_chart(stages(logits, sequence[:position], result.settings.knobs), name, chosen), width="stretch")
 st.caption("A knob that is off is not drawn. Greedy and beam search use only the repetition penalty.")
 
 st.subheader("How unsure was the model? Entropy per step")
-st.plotly_chart(entropy_chart(result.entropies[which, : len(pieces[which])].tolist(),
-                              result.chosen_probs[which, : len(pieces[which])].tolist(), pieces[which]), width="stretch")
+st.plotly_chart(
+    entropy_chart(
+        result.entropies[which, : len(pieces[which])].tolist(),
+        result.chosen_probs[which, : len(pieces[which])].tolist(),
+        pieces[which],
+    ),
+    width="stretch",
+)
 st.caption("0 bits: certain. Each extra bit doubles the number of equally likely choices it is hesitating between.")
 
 
 @st.fragment
 def temperature_explorer():
     st.subheader("Temperature explorer")
-    st.markdown(f"The distribution of step {step}, re-drawn live as you move the temperature. Bars right of a dashed "
-                "line are cut by that filter; grey bars can never be sampled.")
+    st.markdown(
+        f"The distribution of step {step}, re-drawn live as you move the temperature. Bars right of a dashed "
+        "line are cut by that filter; grey bars can never be sampled."
+    )
     t = st.slider("Explorer temperature", 0.05, 3.0, 1.0, 0.05)
     c1, c2 = st.columns(2)
     k = c1.number_input("Explorer top-k (0 = off)", 0, 1000, 10)
     p = c2.slider("Explorer top-p", 0.0, 1.0, 0.9, 0.01)
     figure, cut = temperature_chart(logits, name, t, int(k), p)
     st.plotly_chart(figure, width="stretch")
-    st.caption(f"At temperature {t:g}: top-k keeps {cut.top_k_kept}, top-p keeps {cut.top_p_kept}, together {cut.both_kept} tokens.")
+    st.caption(
+        f"At temperature {t:g}: top-k keeps {cut.top_k_kept}, top-p keeps {cut.top_p_kept}, together {cut.both_kept} tokens."
+    )
 
 
 temperature_explorer()
 
 st.subheader("Attention over the text")
 tokens = [visible(name(t)) for t in sequence[:position].tolist()]
-view = st.segmented_control("View", ["head view", "heatmap"], key=ps.key("view", "head view", one_of(["head view", "heatmap"])))
+view = st.segmented_control(
+    "View", ["head view", "heatmap"], key=ps.key("view", "head view", one_of(["head view", "heatmap"]))
+)
 if view == "heatmap" or len(tokens) > MAX_BERTVIZ_TOKENS:
     c1, c2 = st.columns(2)
     layer = c1.selectbox("Layer", range(len(attentions)), key="gpt.layer")
@@ -163,13 +217,28 @@ if view == "heatmap" or len(tokens) > MAX_BERTVIZ_TOKENS:
     st.plotly_chart(attention_heatmap(attentions, tokens, layer, head), width="stretch")
 else:
     st.iframe(head_view_html(attentions, tokens), height="content")
-st.caption(f"The {position} tokens the model read at step {step}. A GPT only looks back: each token attends to itself and earlier ones.")
+st.caption(
+    f"The {position} tokens the model read at step {step}. A GPT only looks back: each token attends to itself and earlier ones."
+)
 
 st.subheader("Logit lens: the prediction forming through the layers")
-st.markdown("The final layer norm and unembedding applied after every block: what the model would say if it stopped there.")
-st.dataframe([{"layer": r.layer, "top token": visible(name(r.top_tokens[0])), "p": round(r.top_probs[0], 3),
-               "next 4": " · ".join(visible(name(t)) for t in r.top_tokens[1:]),
-               "p(final top token)": round(r.chosen_prob, 3)} for r in lens], hide_index=True, width="stretch")
+st.markdown(
+    "The final layer norm and unembedding applied after every block: what the model would say if it stopped there."
+)
+st.dataframe(
+    [
+        {
+            "layer": r.layer,
+            "top token": visible(name(r.top_tokens[0])),
+            "p": round(r.top_probs[0], 3),
+            "next 4": " · ".join(visible(name(t)) for t in r.top_tokens[1:]),
+            "p(final top token)": round(r.chosen_prob, 3),
+        }
+        for r in lens
+    ],
+    hide_index=True,
+    width="stretch",
+)
 
 model_ref = "assets/models/" + GPT_DIR.name if loaded.source == "bundled" else loaded.name
 show_code(generation_code(shown_prep, model_ref, eos, inspect=(which, step)))

@@ -83,15 +83,20 @@ def show_meta_check():
         )
 
 
-with st.expander("Why does \"124M\" have three answers?", expanded=config == gc.LESSON_124M):
+with st.expander('Why does "124M" have three answers?', expanded=config == gc.LESSON_124M):
     st.markdown(param_count.THREE_ANSWERS_124M)
-    st.markdown(f"This configuration without position embeddings (nanoGPT's way): {param_count.nanogpt_count(config):,}.")
+    st.markdown(
+        f"This configuration without position embeddings (nanoGPT's way): {param_count.nanogpt_count(config):,}."
+    )
 
 st.dataframe(
-    pd.DataFrame(param_count.table_rows(config)), hide_index=True,
-    column_config={"Share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-                   "One copy": st.column_config.NumberColumn(format="localized"),
-                   "Total": st.column_config.NumberColumn(format="localized")},
+    pd.DataFrame(param_count.table_rows(config)),
+    hide_index=True,
+    column_config={
+        "Share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+        "One copy": st.column_config.NumberColumn(format="localized"),
+        "Total": st.column_config.NumberColumn(format="localized"),
+    },
 )
 st.plotly_chart(param_figure.treemap(config))
 
@@ -104,7 +109,9 @@ if st.session_state[seq_key] > config.context_length:  # e.g. after lowering con
     st.warning(mem.workload_problems(1, st.session_state[seq_key], config.context_length)[0] + " Using context_length.")
     st.session_state[seq_key] = config.context_length
 seq = c2.number_input("sequence length", key=seq_key, step=1, format="%d")
-recompute = c3.selectbox("activation recomputation", mem.RECOMPUTATION, key=ps.key("recompute", "none", mem.parse_recompute))
+recompute = c3.selectbox(
+    "activation recomputation", mem.RECOMPUTATION, key=ps.key("recompute", "none", mem.parse_recompute)
+)
 bad = mem.workload_problems(batch, seq, config.context_length)
 if bad:
     for message in bad:
@@ -124,26 +131,43 @@ st.caption(
     f"s·b·h·(34 + 5·a·s/h) bytes per layer in 16-bit, {mem.human_bytes(mem.activation_bytes_per_layer(config, batch, seq))} "
     "per layer here, plus fp32 logits for the loss (4·s·b·vocab). Selective recomputation drops the 5·a·s/h term; "
     "full keeps only each layer's input (2·s·b·h). 16-bit activations: "
-    + ", ".join(f"{m} **{v}**" for m, v in per_mode.items()) + "."
+    + ", ".join(f"{m} **{v}**" for m, v in per_mode.items())
+    + "."
 )
 st.subheader("KV cache for generation")
-st.markdown(f"bf16, batch {batch:,}, {seq:,} tokens: **{mem.human_bytes(mem.kv_cache_bytes(config, batch, seq))}** "
-            "= 2 (K and V) x n_layers x batch x seq x emb_dim x 2 bytes.")
+st.markdown(
+    f"bf16, batch {batch:,}, {seq:,} tokens: **{mem.human_bytes(mem.kv_cache_bytes(config, batch, seq))}** "
+    "= 2 (K and V) x n_layers x batch x seq x emb_dim x 2 bytes."
+)
 st.subheader("Does it fit?")
-st.dataframe(pd.DataFrame(mem.fits_table(config, batch, seq, recompute)), hide_index=True,
-             column_config={"Needs (GiB)": st.column_config.NumberColumn(format="%.2f")})
+st.dataframe(
+    pd.DataFrame(mem.fits_table(config, batch, seq, recompute)),
+    hide_index=True,
+    column_config={"Needs (GiB)": st.column_config.NumberColumn(format="%.2f")},
+)
 
 # ---- compute ----------------------------------------------------------------------------------------------------
 st.header("Compute")
 c1, c2 = st.columns(2)
-tokens_b = c1.number_input("training tokens D (billions)", key=ps.key("tokens_b", 10.0, gc.parse_amount), min_value=0.001,
-                           step=1.0, help=f"Chinchilla's rule of thumb: about 20 tokens per parameter, "
-                           f"{20 * n_params / 1e9:,.1f} billion here.")
-tflops = c2.number_input("achieved throughput (TFLOP/s)", key=ps.key("tflops", 100.0, gc.parse_amount), min_value=0.001,
-                         step=10.0, help="An A100 peaks at 312 bf16 TFLOP/s; good training runs achieve 40–60 %.")
+tokens_b = c1.number_input(
+    "training tokens D (billions)",
+    key=ps.key("tokens_b", 10.0, gc.parse_amount),
+    min_value=0.001,
+    step=1.0,
+    help=f"Chinchilla's rule of thumb: about 20 tokens per parameter, {20 * n_params / 1e9:,.1f} billion here.",
+)
+tflops = c2.number_input(
+    "achieved throughput (TFLOP/s)",
+    key=ps.key("tflops", 100.0, gc.parse_amount),
+    min_value=0.001,
+    step=10.0,
+    help="An A100 peaks at 312 bf16 TFLOP/s; good training runs achieve 40–60 %.",
+)
 cs = flops.summary(config, seq, tokens_b * 1e9, tflops * 1e12)
 c1, c2 = st.columns(2)  # a fresh row per pair, so a phone shows each exact count beside its rule of thumb
-c1.metric("Forward FLOPs per token", f"{cs.forward_per_token:,}", help="2 x matmul weights + 4 x n_layers x seq x emb_dim")
+c1.metric(
+    "Forward FLOPs per token", f"{cs.forward_per_token:,}", help="2 x matmul weights + 4 x n_layers x seq x emb_dim"
+)
 c2.metric("≈ 2N", f"{cs.forward_rule_of_thumb:,}")
 c1, c2 = st.columns(2)
 c1.metric("Training FLOPs per token", f"{cs.training_per_token:,}", help="3 x forward: backward costs twice forward")

@@ -16,8 +16,14 @@ from ui.code import show_code
 from ui.state import PageState, as_bool
 
 ps = PageState("tensors")
-SOURCE_LABELS = {"preset": "a preset from the lesson", "typed": "a nested list I type", "random": "torch.randn (random)",
-                 "arange": "torch.arange", "zeros": "torch.zeros", "ones": "torch.ones"}
+SOURCE_LABELS = {
+    "preset": "a preset from the lesson",
+    "typed": "a nested list I type",
+    "random": "torch.randn (random)",
+    "arange": "torch.arange",
+    "zeros": "torch.zeros",
+    "ones": "torch.ones",
+}
 
 
 def select(label, name, options, default, **kw):
@@ -68,16 +74,27 @@ with setup:
         source["preset"] = select("Preset", "preset", list(PRESETS), "2D", format_func=lambda p: f"{p}: {PRESETS[p]}")
     elif kind == "typed":
         source["literal"] = st.text_area(
-            "Nested list of numbers (parsed as data, never run)", key=ps.key("literal", "[[1, 2.5], [3, 4]]"),
-            help="Python ints become int64, floats float32, True/False bool. Up to 10,000 numbers, rank ≤ 4.")
+            "Nested list of numbers (parsed as data, never run)",
+            key=ps.key("literal", "[[1, 2.5], [3, 4]]"),
+            help="Python ints become int64, floats float32, True/False bool. Up to 10,000 numbers, rank ≤ 4.",
+        )
     else:
         source["shape"] = st.text_input("Shape (sizes separated by commas)", key=ps.key("shape", "2, 3"))
         if kind == "random":
             source["seed"] = number("Seed", "seed", 0, 0, 10_000)
     st.subheader("2 · Change the dtype")
-    dtype = select("x = x.to(…)", "dtype", ["keep", *DTYPES], "keep",
-                   format_func=lambda d: "keep as built" if d == "keep" else f"torch.{d}")
-    grad = st.toggle("requires_grad", help="Let autograd record every operation on x, for .backward()", key=ps.key("grad", False, as_bool))
+    dtype = select(
+        "x = x.to(…)",
+        "dtype",
+        ["keep", *DTYPES],
+        "keep",
+        format_func=lambda d: "keep as built" if d == "keep" else f"torch.{d}",
+    )
+    grad = st.toggle(
+        "requires_grad",
+        help="Let autograd record every operation on x, for .backward()",
+        key=ps.key("grad", False, as_bool),
+    )
 
 st.subheader("3 · Operate on it")
 controls = iter(st.columns(4))
@@ -146,13 +163,20 @@ else:
     torch_side, numpy_side = st.columns(2)
     with torch_side:
         st.markdown("**PyTorch**")
-        st.code(out.expression + (f"\n# {tuple(out.result.shape)} {out.result.dtype}" if out.result is not None else ""))
+        st.code(
+            out.expression + (f"\n# {tuple(out.result.shape)} {out.result.dtype}" if out.result is not None else "")
+        )
         if out.result is not None:
-            st.markdown(f"grad_fn: **{'None' if out.result.grad_fn is None else type(out.result.grad_fn).__name__}** "
-                        f"· device: **{out.result.device}**")
+            st.markdown(
+                f"grad_fn: **{'None' if out.result.grad_fn is None else type(out.result.grad_fn).__name__}** "
+                f"· device: **{out.result.device}**"
+            )
     with numpy_side:
         st.markdown("**The same in NumPy**")
-        st.code(out.numpy_expression + (f"\n# {out.numpy_result.shape} {out.numpy_result.dtype}" if out.numpy_result is not None else ""))
+        st.code(
+            out.numpy_expression
+            + (f"\n# {out.numpy_result.shape} {out.numpy_result.dtype}" if out.numpy_result is not None else "")
+        )
         if out.numpy_note:
             st.caption(out.numpy_note)
     for note in out.notes:
@@ -162,8 +186,11 @@ else:
     if out.error:
         st.error(f"PyTorch: `{out.error}`\n\n{out.explanation}" + (f"\n\n**Fix:** {out.fix}" if out.fix else ""))
         if out.fix:  # a callback runs before the checkbox is drawn, so it may set the checkbox's value
-            st.button("Call .contiguous() first", icon="🔧",
-                      on_click=lambda: st.session_state.update({ps.key("contiguous", False, as_bool): True}))
+            st.button(
+                "Call .contiguous() first",
+                icon="🔧",
+                on_click=lambda: st.session_state.update({ps.key("contiguous", False, as_bool): True}),
+            )
     panels = out.inputs + ([out.output] if out.output else [])
     per_row = 1 if any(p.tensor.dim() > 2 for p in panels) else (len(panels) if len(panels) <= 3 else 2)
     cols = st.columns(per_row)

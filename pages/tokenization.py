@@ -22,16 +22,22 @@ EXAMPLES = {
     "a long made-up word": "Antidisestablishmentarianism is unbelievably long.",
 }
 
+
 @st.cache_resource(show_spinner="Loading tokenizer…", max_entries=8)
 def cached_tokenizer(kind: str, choice: str):
     return load_tokenizer(kind, choice)
+
 
 def pick(ps, kind: str, label: str):
     """Selectbox for one side; on an error, say why and fall back to the bundled tokenizer."""
     options = [BUNDLED, *HUB_CHOICES[kind]]
 
-    choice = st.selectbox(label, options, key=ps.key(kind, BUNDLED, one_of(options)),
-                          format_func=lambda c: f"bundled {BUNDLED_DIRS[kind].name}" if c == BUNDLED else c)
+    choice = st.selectbox(
+        label,
+        options,
+        key=ps.key(kind, BUNDLED, one_of(options)),
+        format_func=lambda c: f"bundled {BUNDLED_DIRS[kind].name}" if c == BUNDLED else c,
+    )
     try:
         tok, name, _ = cached_tokenizer(kind, choice)
         return tok, name, choice
@@ -40,6 +46,7 @@ def pick(ps, kind: str, label: str):
         st.warning("Showing the bundled tokenizer instead.")
         tok, name, _ = cached_tokenizer(kind, BUNDLED)
         return tok, name, BUNDLED
+
 
 def show(result, tok, text):
     st.subheader(result.algorithm)
@@ -50,16 +57,21 @@ def show(result, tok, text):
         st.metric("chars / token", f"{result.chars_per_token:.2f}")
     st.html(tokens_html(result))
     if result.n_unknown:
-        st.warning(f"{result.n_unknown} piece(s) became `{tok.unk_token}`: this vocabulary has no pieces for "
-                   "them, so the model cannot tell what was written there.")
+        st.warning(
+            f"{result.n_unknown} piece(s) became `{tok.unk_token}`: this vocabulary has no pieces for "
+            "them, so the model cannot tell what was written there."
+        )
     non_ascii = sum(ord(ch) > 127 for ch in text)
     if non_ascii and result.algorithm == "byte-level BPE":
         n_bytes = len(text.encode("utf-8")) - (len(text) - non_ascii)
-        st.info(f"{non_ascii} non-ASCII character(s) take {n_bytes} UTF-8 bytes; byte-level BPE encodes them "
-                "byte by byte when it has no merged piece, so nothing is ever unknown. Pieces like `ð` or `Ł` "
-                "are such bytes, written in GPT-2's printable byte alphabet.")
+        st.info(
+            f"{non_ascii} non-ASCII character(s) take {n_bytes} UTF-8 bytes; byte-level BPE encodes them "
+            "byte by byte when it has no merged piece, so nothing is ever unknown. Pieces like `ð` or `Ł` "
+            "are such bytes, written in GPT-2's printable byte alphabet."
+        )
     with st.expander("ids (what the model receives)"):
         st.code(str(result.ids), language=None, wrap_lines=True)
+
 
 def lesson():
     st.title("🔤 Tokenizers: text → tokens → ids")
@@ -98,9 +110,12 @@ def lesson():
             with column:
                 show(tokenize(tok, text, name), tok, text)
 
-    refs = [str(BUNDLED_DIRS[kind].relative_to(REPO)) if choice == BUNDLED else choice
-            for kind, choice in (("gpt", gpt_choice), ("bert", bert_choice))]
+    refs = [
+        str(BUNDLED_DIRS[kind].relative_to(REPO)) if choice == BUNDLED else choice
+        for kind, choice in (("gpt", gpt_choice), ("bert", bert_choice))
+    ]
     show_code(tokenization_code(text, refs))
     ps.publish()
+
 
 lesson()

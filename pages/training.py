@@ -19,8 +19,11 @@ from ui.code import show_code
 from ui.state import PageState, as_bool
 
 RUNS_ROOT = Path(os.environ.get("PLAYGROUND_RUNS_DIR", Path(__file__).resolve().parent.parent / "runs" / "training"))
-STRATEGY_LABELS = {"ddp": "DistributedDataParallel (N processes)", "single": "Single process",
-                   "dataparallel": "nn.DataParallel (one process)"}
+STRATEGY_LABELS = {
+    "ddp": "DistributedDataParallel (N processes)",
+    "single": "Single process",
+    "dataparallel": "nn.DataParallel (one process)",
+}
 
 
 def bounded(low: int, high: int):
@@ -35,30 +38,54 @@ info = runtime_info()
 datasets = available_datasets()
 
 strategy = st.radio("Strategy", STRATEGIES, format_func=STRATEGY_LABELS.get, key=ps.key("strategy", "ddp"))
-workers = st.number_input("Workers (processes)", 1, 16, key=ps.key("workers", 2, bounded(1, 16)),
-                          disabled=strategy != "ddp", help=f"This machine has {info.cpu_count} CPU cores.")
+workers = st.number_input(
+    "Workers (processes)",
+    1,
+    16,
+    key=ps.key("workers", 2, bounded(1, 16)),
+    disabled=strategy != "ddp",
+    help=f"This machine has {info.cpu_count} CPU cores.",
+)
 dataset = st.selectbox("Data set", list(datasets), format_func=datasets.get, key=ps.key("dataset", "digits"))
 data_dir = st.text_input("Folder of IDX files", key=ps.key("data_dir", "")) if dataset == "mnist" else ""
-download = dataset == "mnist" and st.checkbox("Download MNIST into this folder first (needs the network)",
-                                              key=ps.key("download", False, as_bool))
+download = dataset == "mnist" and st.checkbox(
+    "Download MNIST into this folder first (needs the network)", key=ps.key("download", False, as_bool)
+)
 col_epochs, col_batch, col_steps = st.columns(3)
 epochs = col_epochs.number_input("Epochs", 1, 100, key=ps.key("epochs", 5, bounded(1, 100)))
 batch = col_batch.number_input("Batch per worker", 1, 4096, key=ps.key("batch", 64, bounded(1, 4096)))
-max_steps = col_steps.number_input("Max steps/epoch", 0, 10 * MAX_STEPS, help="0 = the whole epoch",
-                                   key=ps.key("max_steps", 0, bounded(0, 10 * MAX_STEPS)))
+max_steps = col_steps.number_input(
+    "Max steps/epoch",
+    0,
+    10 * MAX_STEPS,
+    help="0 = the whole epoch",
+    key=ps.key("max_steps", 0, bounded(0, 10 * MAX_STEPS)),
+)
 with st.expander("💥 Make a worker fail, to see what the page does"):
     crash_rank = st.number_input("Rank that dies (-1 = none)", -1, 15, key=ps.key("crash_rank", -1, bounded(-1, 15)))
     crash_step = st.number_input("at global step", 1, 10_000, key=ps.key("crash_step", 3, bounded(1, 10_000)))
 ps.show_warnings()
-requested = TrainConfig(strategy=strategy, workers=workers, dataset=dataset, data_dir=data_dir, download=download,
-                        epochs=epochs, batch_size=batch, max_steps=max_steps, crash_rank=crash_rank,
-                        crash_step=crash_step, device="cuda" if info.gpu_count else "cpu")  # NCCL on GPUs
+requested = TrainConfig(
+    strategy=strategy,
+    workers=workers,
+    dataset=dataset,
+    data_dir=data_dir,
+    download=download,
+    epochs=epochs,
+    batch_size=batch,
+    max_steps=max_steps,
+    crash_rank=crash_rank,
+    crash_step=crash_step,
+    device="cuda" if info.gpu_count else "cpu",
+)  # NCCL on GPUs
 config, notes = apply_caps(requested, info.cpu_count, info.gpu_count)
 for note in notes:
     st.info(note)
 if strategy == "dataparallel" and info.gpu_count < 2:
-    st.info("nn.DataParallel needs 2 or more GPUs to split a batch; here it just runs the model once per batch, "
-            "exactly like the single process. See the explanation below.")
+    st.info(
+        "nn.DataParallel needs 2 or more GPUs to split a batch; here it just runs the model once per batch, "
+        "exactly like the single process. See the explanation below."
+    )
 
 
 def start(config: TrainConfig) -> None:
@@ -85,16 +112,22 @@ if (own := job_runner.current_job()) is not None and own.owner == owner:
 fashion = fashion_mnist_folder()
 missing_data = (dataset == "fashion-mnist" and fashion is None) or (dataset == "mnist" and not data_dir.strip())
 if missing_data:
-    st.warning(f"{datasets[dataset]}." if dataset == "fashion-mnist" else "Give the folder that holds the four "
-               "MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-…, t10k-images-…, t10k-labels-…).")
+    st.warning(
+        f"{datasets[dataset]}."
+        if dataset == "fashion-mnist"
+        else "Give the folder that holds the four "
+        "MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-…, t10k-images-…, t10k-labels-…)."
+    )
 left, right = st.columns(2)
-left.button("▶ Start training", type="primary", on_click=start, args=(config,), width="stretch",
-            disabled=missing_data)
+left.button("▶ Start training", type="primary", on_click=start, args=(config,), width="stretch", disabled=missing_data)
 right.button("■ Stop", on_click=stop, width="stretch")
 if message := st.session_state.pop("training.flash", None):
     st.warning(message)
-folder = st.text_input("Run folder shown below (paste the --run-dir of a job started elsewhere to watch it)",
-                       key=ps.key("run", ""), placeholder="e.g. /shared/runs/two-nodes")
+folder = st.text_input(
+    "Run folder shown below (paste the --run-dir of a job started elsewhere to watch it)",
+    key=ps.key("run", ""),
+    placeholder="e.g. /shared/runs/two-nodes",
+)
 
 
 def draw_run(run_folder: str) -> None:
@@ -114,11 +147,15 @@ def draw_run(run_folder: str) -> None:
     live = is_live(run, alive)
     config = run.config or {}
     done_epochs = run.epochs().epoch.nunique()
-    st.caption(f"`{run_folder}` · {run.status} · {config.get('world_size', '?')} worker(s) · "
-               f"backend {config.get('backend', '?')} · epoch {done_epochs} of {config.get('epochs', '?')}")
+    st.caption(
+        f"`{run_folder}` · {run.status} · {config.get('world_size', '?')} worker(s) · "
+        f"backend {config.get('backend', '?')} · epoch {done_epochs} of {config.get('epochs', '?')}"
+    )
     if run.status in ("waiting", "running"):
-        st.progress(done_epochs / max(1, config.get("epochs", 1)), text="Training… (starting the processes "
-                    "and importing torch takes a few seconds)")
+        st.progress(
+            done_epochs / max(1, config.get("epochs", 1)),
+            text="Training… (starting the processes and importing torch takes a few seconds)",
+        )
     if run.problems:
         st.warning(f"Skipped {len(run.problems)} unreadable line(s) in metrics.jsonl, e.g. {run.problems[0]}")
     if run.status == "failed":
@@ -131,14 +168,20 @@ def draw_run(run_folder: str) -> None:
         st.info("Every rank wrote its `done` record; the processes are shutting down…")
     elif run.status == "done":
         st.success(f"Done: every rank wrote its `done` record. Held-out accuracy {summarize(run)['accuracy']:.3f}.")
-    if mine and not alive and exit_code and run.status != "failed" and job.stopped_by is None:  # a Stop's 143 is no crash
+    if (
+        mine and not alive and exit_code and run.status != "failed" and job.stopped_by is None
+    ):  # a Stop's 143 is no crash
         st.error(f"The job exited with code {exit_code} before any rank reported why:")
         st.code(job.log_tail())
     if run.steps().empty and not live:
         st.info("No rank recorded a training step before the run ended, so there are no curves to draw.")
     else:  # while a run starts, the empty charts mark where its curves will appear
-        for fig in (charts.loss_figure(run), charts.accuracy_figure(run), charts.throughput_figure(run),
-                    charts.gpu_memory_figure(run)):
+        for fig in (
+            charts.loss_figure(run),
+            charts.accuracy_figure(run),
+            charts.throughput_figure(run),
+            charts.gpu_memory_figure(run),
+        ):
             if fig is not None:  # GPU memory exists only for runs on CUDA
                 st.plotly_chart(fig)
         st.markdown(lesson.WHY_LOSSES_DIFFER)

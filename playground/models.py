@@ -12,6 +12,7 @@ a per-call object, so concurrent calls from different threads don't interfere. W
 calling `.train()`, changing `config`, or editing weights of the shared object; pages that want to do that take a
 `copy.deepcopy` first.
 """
+
 from __future__ import annotations
 
 import json
@@ -99,8 +100,11 @@ def _hub_snapshot(repo_id: str, timeout: float) -> Path:
     from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError
 
     try:
-        return Path(huggingface_hub.snapshot_download(
-            repo_id, allow_patterns=HUB_FILES, cache_dir=HUB_CACHE_DIR, local_files_only=True))
+        return Path(
+            huggingface_hub.snapshot_download(
+                repo_id, allow_patterns=HUB_FILES, cache_dir=HUB_CACHE_DIR, local_files_only=True
+            )
+        )
     except Exception:  # not cached (or cached incompletely): try the network below
         pass
     if _offline():
@@ -113,7 +117,8 @@ def _hub_snapshot(repo_id: str, timeout: float) -> Path:
     def download():
         try:
             result["path"] = huggingface_hub.snapshot_download(
-                repo_id, allow_patterns=HUB_FILES, cache_dir=HUB_CACHE_DIR, etag_timeout=min(timeout, 10.0))
+                repo_id, allow_patterns=HUB_FILES, cache_dir=HUB_CACHE_DIR, etag_timeout=min(timeout, 10.0)
+            )
         except BaseException as err:  # handed to the waiting thread
             result["error"] = err
 
@@ -149,7 +154,9 @@ def _architectures(folder: Path) -> list[str]:
             f"`model.save_pretrained(folder)` and `tokenizer.save_pretrained(folder)`."
         ) from None
     except (OSError, ValueError) as err:
-        raise ModelLoadError(f"The config.json in `{folder}` can't be read ({err}); the folder looks damaged.") from None
+        raise ModelLoadError(
+            f"The config.json in `{folder}` can't be read ({err}); the folder looks damaged."
+        ) from None
     if not isinstance(config, dict):
         raise ModelLoadError(f"The config.json in `{folder}` is not a JSON object; the folder looks damaged.")
     return list(config.get("architectures") or [])
@@ -197,7 +204,8 @@ def _load_folder(kind: str, folder: Path, *, name: str, source: str) -> LoadedMo
         cls = transformers.BertForPreTraining if has_nsp else transformers.AutoModelForMaskedLM
     try:
         model, info = cls.from_pretrained(
-            str(folder), attn_implementation="eager", dtype=torch.float32, output_loading_info=True)
+            str(folder), attn_implementation="eager", dtype=torch.float32, output_loading_info=True
+        )
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
     except ModelLoadError:
         raise

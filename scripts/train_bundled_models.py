@@ -14,6 +14,7 @@ Both models from scratch, side by side on one CPU thread each (two 1-thread runs
 2-thread run), into runs/models/: `make train-models MINUTES=45`. Each bundled model's card gives the exact commands
 of every stage it was trained in; later stages continue from the saved weights with --init-from.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,24 +71,46 @@ def parse_args(argv=None):
         "(emulated bf16 was 10x slower than fp32 on the AVX2 machine that trained the bundled models)",
     )
     p.add_argument("--seed", type=int, default=1337)
-    p.add_argument("--init-from", default=None,
-                   help="continue training the model (and keep the tokenizer) saved in this folder; its card's "
-                        "training history is carried over into the new card")
-    p.add_argument("--stack-to-layers", type=int, default=None,
-                   help="bert with --init-from: grow the loaded model to this many layers by copying its layers on "
-                        "top of themselves (progressive stacking, playground/pretraining/stacking.py)")
-    p.add_argument("--remeasure", default=None,
-                   help="bert: no training; measure the model saved in this folder again and rewrite its card's "
-                        "validation section")
-    p.add_argument("--dropout", type=float, default=None,
-                   help="bert: dropout on hidden states and attention (default 0.1, or the loaded model's); more "
-                        "dropout fights memorising a small corpus read a hundred times over")
-    p.add_argument("--short-seq-prob", type=float, default=0.0,
-                   help="bert: chance that a pair gets a random shorter length (BERT used 0.1), so the model also "
-                        "sees short inputs like the single lines learners type")
+    p.add_argument(
+        "--init-from",
+        default=None,
+        help="continue training the model (and keep the tokenizer) saved in this folder; its card's "
+        "training history is carried over into the new card",
+    )
+    p.add_argument(
+        "--stack-to-layers",
+        type=int,
+        default=None,
+        help="bert with --init-from: grow the loaded model to this many layers by copying its layers on "
+        "top of themselves (progressive stacking, playground/pretraining/stacking.py)",
+    )
+    p.add_argument(
+        "--remeasure",
+        default=None,
+        help="bert: no training; measure the model saved in this folder again and rewrite its card's "
+        "validation section",
+    )
+    p.add_argument(
+        "--dropout",
+        type=float,
+        default=None,
+        help="bert: dropout on hidden states and attention (default 0.1, or the loaded model's); more "
+        "dropout fights memorising a small corpus read a hundred times over",
+    )
+    p.add_argument(
+        "--short-seq-prob",
+        type=float,
+        default=0.0,
+        help="bert: chance that a pair gets a random shorter length (BERT used 0.1), so the model also "
+        "sees short inputs like the single lines learners type",
+    )
     args = p.parse_args(argv)
-    bert_only = {"--stack-to-layers": args.stack_to_layers, "--remeasure": args.remeasure,
-                 "--dropout": args.dropout, "--short-seq-prob": args.short_seq_prob or None}
+    bert_only = {
+        "--stack-to-layers": args.stack_to_layers,
+        "--remeasure": args.remeasure,
+        "--dropout": args.dropout,
+        "--short-seq-prob": args.short_seq_prob or None,
+    }
     for flag, value in bert_only.items():
         if args.model != "bert" and value is not None:
             p.error(f"{flag} is for --model bert only")
@@ -156,8 +179,11 @@ class Trainer:
             step, tokens = step + 1, tokens + n_tok
             running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
             if step % 50 == 0:
-                print(f"step {step} {elapsed / 60:.1f} min lr {lr:.2e} train loss {running:.3f} "
-                      f"({tokens / max(elapsed, 1e-9):.0f} tok/s)", flush=True)
+                print(
+                    f"step {step} {elapsed / 60:.1f} min lr {lr:.2e} train loss {running:.3f} "
+                    f"({tokens / max(elapsed, 1e-9):.0f} tok/s)",
+                    flush=True,
+                )
             if time.time() - last_eval >= self.args.eval_every or time.time() - start >= budget:
                 val = self.evaluate(quick=True)
                 print(f"step {step} held-out (quick): {val}", flush=True)
@@ -171,8 +197,10 @@ class Trainer:
 
 
 def hardware() -> str:
-    return f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch thread(s), " \
-           f"CPU capability {torch.backends.cpu.get_cpu_capability()}, torch {torch.__version__}"
+    return (
+        f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch thread(s), "
+        f"CPU capability {torch.backends.cpu.get_cpu_capability()}, torch {torch.__version__}"
+    )
 
 
 def size_on_disk(folder: Path) -> float:
@@ -194,9 +222,16 @@ def train_gpt(args, train_text, val_text):
         config = model.config
     else:
         config = GPT2Config(
-            vocab_size=len(tok), n_positions=2 * args.block_size, n_embd=args.d_model, n_layer=args.layers,
-            n_head=args.heads, resid_pdrop=0.1, embd_pdrop=0.1, attn_pdrop=0.1,
-            bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id,
+            vocab_size=len(tok),
+            n_positions=2 * args.block_size,
+            n_embd=args.d_model,
+            n_layer=args.layers,
+            n_head=args.heads,
+            resid_pdrop=0.1,
+            embd_pdrop=0.1,
+            attn_pdrop=0.1,
+            bos_token_id=tok.eos_token_id,
+            eos_token_id=tok.eos_token_id,
         )
         model = GPT2LMHeadModel(config)
     gen = torch.Generator().manual_seed(args.seed)
@@ -218,8 +253,11 @@ def train_gpt(args, train_text, val_text):
     model, tok = reload("gpt", args.out)
     full = causal_lm_heldout_loss(model, tok, val_text, args.block_size)
     subset = causal_lm_heldout_loss(model, tok, quick_text, args.block_size)
-    print(f"held-out: loss/token {full.loss_per_token:.4f}, perplexity {full.perplexity:.2f}, "
-          f"loss/char {full.loss_per_char:.4f} nats ({full.bits_per_char:.3f} bits)", flush=True)
+    print(
+        f"held-out: loss/token {full.loss_per_token:.4f}, perplexity {full.perplexity:.2f}, "
+        f"loss/char {full.loss_per_char:.4f} nats ({full.bits_per_char:.3f} bits)",
+        flush=True,
+    )
     samples = []
     for seed in (0, 1):
         torch.manual_seed(seed)
@@ -230,10 +268,23 @@ def train_gpt(args, train_text, val_text):
         print(f"--- sample (seed {seed}) ---\n{samples[-1]}", flush=True)
     n_params = sum(p.numel() for p in model.parameters())
     card = GPT_CARD.format(
-        params=n_params / 1e6, size=size_on_disk(args.out), cfg=config, vocab=len(tok), args=args,
-        cmd=command_line(), full=full, subset=subset, subset_chars=CARD_SUBSET_CHARS, stats=stats,
-        minutes=stats["seconds"] / 60, hw=hardware(), samples="\n\n".join(f"```text\n{s}\n```" for s in samples),
-        train_chars=len(train_text), val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision),
+        params=n_params / 1e6,
+        size=size_on_disk(args.out),
+        cfg=config,
+        vocab=len(tok),
+        args=args,
+        cmd=command_line(),
+        full=full,
+        subset=subset,
+        subset_chars=CARD_SUBSET_CHARS,
+        stats=stats,
+        minutes=stats["seconds"] / 60,
+        hw=hardware(),
+        samples="\n\n".join(f"```text\n{s}\n```" for s in samples),
+        train_chars=len(train_text),
+        val_chars=len(val_text),
+        data=Path(args.data).name,
+        bf16=use_bf16(args.precision),
         history=with_totals(history, stats) + carried_notes(args.init_from),
     )
     (args.out / "README.md").write_text(card, encoding="utf-8")
@@ -261,21 +312,29 @@ def train_bert(args, train_text, val_text):
     else:
         tok = train_wordpiece(train_text, args.vocab_size)
     train_lines, val_lines = _lines(tok, train_text), _lines(tok, val_text)
-    print(f"BERT tokenizer: {len(tok)} tokens; {len(train_lines)} train lines, {len(val_lines)} held-out lines",
-          flush=True)
+    print(
+        f"BERT tokenizer: {len(tok)} tokens; {len(train_lines)} train lines, {len(val_lines)} held-out lines",
+        flush=True,
+    )
     if args.stack_to_layers:
         layers_before = model.config.num_hidden_layers
         model = stack_layers(model, args.stack_to_layers)
-        history += f"  Its {layers_before} layers were first stacked into {args.stack_to_layers} (progressive " \
-                   f"stacking: the layers repeated in order, `playground/pretraining/stacking.py`).\n"
+        history += (
+            f"  Its {layers_before} layers were first stacked into {args.stack_to_layers} (progressive "
+            f"stacking: the layers repeated in order, `playground/pretraining/stacking.py`).\n"
+        )
         print(f"stacked {layers_before} layers into {args.stack_to_layers}", flush=True)
     if args.init_from:
         config = model.config
     else:
         config = BertConfig(
-            vocab_size=len(tok), hidden_size=args.d_model, num_hidden_layers=args.layers,
-            num_attention_heads=args.heads, intermediate_size=4 * args.d_model,
-            max_position_embeddings=2 * args.block_size, pad_token_id=tok.pad_token_id,
+            vocab_size=len(tok),
+            hidden_size=args.d_model,
+            num_hidden_layers=args.layers,
+            num_attention_heads=args.heads,
+            intermediate_size=4 * args.d_model,
+            max_position_embeddings=2 * args.block_size,
+            pad_token_id=tok.pad_token_id,
         )
         model = BertForPreTraining(config)
     if args.dropout is not None:
@@ -287,10 +346,12 @@ def train_bert(args, train_text, val_text):
     def step_loss():
         pairs = [sample_nsp_pair(train_lines, max_pair, rng, args.short_seq_prob) for _ in range(args.batch_size)]
         batch = collate_pairs(pairs, tok.cls_token_id, tok.sep_token_id, tok.pad_token_id)
-        inputs, labels = mask_tokens(batch["input_ids"], batch["special_tokens_mask"], tok.mask_token_id,
-                                     len(tok), generator=gen)
-        loss = pretraining_loss(model, inputs, batch["token_type_ids"], batch["attention_mask"], labels,
-                                batch["next_sentence_label"])
+        inputs, labels = mask_tokens(
+            batch["input_ids"], batch["special_tokens_mask"], tok.mask_token_id, len(tok), generator=gen
+        )
+        loss = pretraining_loss(
+            model, inputs, batch["token_type_ids"], batch["attention_mask"], labels, batch["next_sentence_label"]
+        )
         return loss, int(batch["attention_mask"].sum())
 
     def evaluate(quick):
@@ -302,9 +363,20 @@ def train_bert(args, train_text, val_text):
     model, tok = reload("bert", args.out)
     n_params = sum(p.numel() for p in model.parameters())
     card = BERT_CARD.format(
-        params=n_params / 1e6, size=size_on_disk(args.out), cfg=config, vocab=len(tok), args=args,
-        cmd=command_line(), stats=stats, minutes=stats["seconds"] / 60, hw=hardware(), train_chars=len(train_text),
-        val_chars=len(val_text), data=Path(args.data).name, bf16=use_bf16(args.precision), history=with_totals(history, stats) + carried_notes(args.init_from),
+        params=n_params / 1e6,
+        size=size_on_disk(args.out),
+        cfg=config,
+        vocab=len(tok),
+        args=args,
+        cmd=command_line(),
+        stats=stats,
+        minutes=stats["seconds"] / 60,
+        hw=hardware(),
+        train_chars=len(train_text),
+        val_chars=len(val_text),
+        data=Path(args.data).name,
+        bf16=use_bf16(args.precision),
+        history=with_totals(history, stats) + carried_notes(args.init_from),
     ) + bert_validation(model, tok, train_text, val_text, max_pair)
     (args.out / "README.md").write_text(card, encoding="utf-8")
 
@@ -317,17 +389,31 @@ def bert_validation(model, tok, train_text, val_text, max_pair) -> str:
     short_too = masked_word_predictions(model, tok, held_lines, n_lines=len(held_lines), min_letters=1)
     counts = NeighbourCounts(train_text, set(tok.get_vocab()))
     counting = counts.accuracy([(e.masked, e.truth) for e in words.examples], tok.mask_token)  # the very same words
-    print(f"held-out: MLM loss {held.mlm_loss:.4f} (perplexity {math.exp(held.mlm_loss):.2f}), "
-          f"MLM top-1 {held.mlm_accuracy:.3f}, NSP accuracy {held.nsp_accuracy:.3f}, masked-word top-1 "
-          f"{words.accuracy:.3f} on {words.n} words (counting neighbours: {counting:.3f}; short words too: "
-          f"{short_too.accuracy:.3f})", flush=True)
-    bands = "\n".join(f"| {b.label} | {b.n:,} | {b.accuracy:.3f} | {b.top5_accuracy:.3f} |"
-                       for b in by_training_frequency(words, counts.unigrams))
-    examples = "\n".join(f"| {e.masked} | {e.truth} | {e.top1} | {'yes' if e.right else 'no'} |"
-                         for e in words.examples[:12])
+    print(
+        f"held-out: MLM loss {held.mlm_loss:.4f} (perplexity {math.exp(held.mlm_loss):.2f}), "
+        f"MLM top-1 {held.mlm_accuracy:.3f}, NSP accuracy {held.nsp_accuracy:.3f}, masked-word top-1 "
+        f"{words.accuracy:.3f} on {words.n} words (counting neighbours: {counting:.3f}; short words too: "
+        f"{short_too.accuracy:.3f})",
+        flush=True,
+    )
+    bands = "\n".join(
+        f"| {b.label} | {b.n:,} | {b.accuracy:.3f} | {b.top5_accuracy:.3f} |"
+        for b in by_training_frequency(words, counts.unigrams)
+    )
+    examples = "\n".join(
+        f"| {e.masked} | {e.truth} | {e.top1} | {'yes' if e.right else 'no'} |" for e in words.examples[:12]
+    )
     stderr = math.sqrt(words.accuracy * (1 - words.accuracy) / max(1, words.n))
-    return BERT_VALIDATION.format(held=held, mlm_ppl=math.exp(held.mlm_loss), words=words, counting=counting,
-                                  short_too=short_too, bands=bands, examples=examples, stderr=stderr)
+    return BERT_VALIDATION.format(
+        held=held,
+        mlm_ppl=math.exp(held.mlm_loss),
+        words=words,
+        counting=counting,
+        short_too=short_too,
+        bands=bands,
+        examples=examples,
+        stderr=stderr,
+    )
 
 
 def remeasure_bert(args, train_text, val_text):
@@ -337,7 +423,8 @@ def remeasure_bert(args, train_text, val_text):
     card = (folder / "README.md").read_text(encoding="utf-8")
     top = card[: card.index("## Validation")]
     (folder / "README.md").write_text(
-        top + bert_validation(model, tok, train_text, val_text, args.block_size - 3), encoding="utf-8")
+        top + bert_validation(model, tok, train_text, val_text, args.block_size - 3), encoding="utf-8"
+    )
 
 
 def set_dropout(model, p: float):
@@ -358,12 +445,18 @@ def earlier_stages(folder) -> str:
     command = re.search(r"```bash\n(.*?)\n```", card, re.S)
     lines = older.group(1).splitlines() if older else []
     lines.append(f"  - `{command.group(1) if command else '?'}`: {steps.group(1) if steps else '?'}")
-    return "- Earlier stages of this model's training:\n" + "\n".join(lines) + "\n\n" + \
-        "  This run continued from those weights (a fresh optimizer and learning-rate schedule).\n"
+    return (
+        "- Earlier stages of this model's training:\n"
+        + "\n".join(lines)
+        + "\n\n"
+        + "  This run continued from those weights (a fresh optimizer and learning-rate schedule).\n"
+    )
 
 
-GENERATED_HISTORY = re.compile(r"^(- Earlier stages of this model's training:|  - `|  This run continued|"
-                               r"  Its \d+ layers were first stacked|  In all: )")
+GENERATED_HISTORY = re.compile(
+    r"^(- Earlier stages of this model's training:|  - `|  This run continued|"
+    r"  Its \d+ layers were first stacked|  In all: )"
+)
 
 
 def carried_notes(folder) -> str:
@@ -373,8 +466,11 @@ def carried_notes(folder) -> str:
         return ""
     card = (Path(folder) / "README.md").read_text(encoding="utf-8")
     tail = re.search(r"```bash\n.*?\n```\n(.*?)(?=^## )", card, re.S | re.M)
-    notes = [line for line in (tail.group(1).splitlines() if tail else [])
-             if line.strip() and not GENERATED_HISTORY.match(line)]
+    notes = [
+        line
+        for line in (tail.group(1).splitlines() if tail else [])
+        if line.strip() and not GENERATED_HISTORY.match(line)
+    ]
     return "".join(f"{line}\n" for line in notes)
 
 
@@ -383,8 +479,12 @@ def with_totals(history: str, stats: dict) -> str:
     stages = re.findall(r"([\d,]+) steps, ([\d,]+) training tokens in ([\d.]+) minutes", history)
     stages.append((str(stats["steps"]), str(stats["tokens"]), str(stats["seconds"] / 60)))
     steps, tokens, minutes = (sum(float(stage[i].replace(",", "")) for stage in stages) for i in range(3))
-    return history + (f"  In all: {minutes:.0f} minutes of training in {len(stages)} stages, {steps:,.0f} steps, "
-                      f"{tokens / 1e6:.1f} M training tokens.\n" if len(stages) > 1 else "")
+    return history + (
+        f"  In all: {minutes:.0f} minutes of training in {len(stages)} stages, {steps:,.0f} steps, "
+        f"{tokens / 1e6:.1f} M training tokens.\n"
+        if len(stages) > 1
+        else ""
+    )
 
 
 def reload(kind: str, out: Path):

@@ -4,6 +4,7 @@ Models are cached once per server process with `st.cache_resource`, so every ses
 That is safe because pages only run them in eval mode under `torch.no_grad()` (see playground/models.py).
 A failed load raises, and `st.cache_resource` doesn't cache exceptions: picking the model again retries.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -28,6 +29,7 @@ def _label(kind: str):
         if option == LOCAL:
             return "a local folder…"
         return f"{option} (Hugging Face hub)"
+
     return label
 
 
@@ -36,15 +38,23 @@ def model_picker(kind: str, ps) -> LoadedModel | None:
     On a load error: the message, then the bundled model as a fallback; None only if even that fails."""
     options = [BUNDLED, *HUB_CHOICES[kind], OTHER_HUB, LOCAL]
 
-    option = st.selectbox("Model", options, format_func=_label(kind), key=ps.key("model", BUNDLED, one_of(options)),
-                          help="The bundled model works offline. Hub models come from the local Hugging Face cache, "
-                               "or are downloaded when this computer is online.")
+    option = st.selectbox(
+        "Model",
+        options,
+        format_func=_label(kind),
+        key=ps.key("model", BUNDLED, one_of(options)),
+        help="The bundled model works offline. Hub models come from the local Hugging Face cache, "
+        "or are downloaded when this computer is online.",
+    )
     choice = option
     if option == OTHER_HUB:
         choice = st.text_input("Hub id", key=ps.key("model_id", ""), placeholder="org/name").strip()
     elif option == LOCAL:
-        choice = st.text_input("Folder (transformers format: config.json, model.safetensors, tokenizer files)",
-                               key=ps.key("model_dir", ""), placeholder="/path/to/model").strip()
+        choice = st.text_input(
+            "Folder (transformers format: config.json, model.safetensors, tokenizer files)",
+            key=ps.key("model_dir", ""),
+            placeholder="/path/to/model",
+        ).strip()
     if not choice:
         st.info("Type a model above; meanwhile the bundled model is shown.")
         choice = BUNDLED
@@ -61,8 +71,10 @@ def model_picker(kind: str, ps) -> LoadedModel | None:
             return None
         st.warning(f"Showing the bundled {BUNDLED_DIRS[kind].name} instead.")
     n_params = sum(p.numel() for p in loaded.model.parameters())
-    st.caption(f"Model: **{loaded.name}** ({loaded.source}), {n_params / 1e6:.1f} M parameters, "
-               f"{len(loaded.tokenizer):,} tokens in its vocabulary.")
+    st.caption(
+        f"Model: **{loaded.name}** ({loaded.source}), {n_params / 1e6:.1f} M parameters, "
+        f"{len(loaded.tokenizer):,} tokens in its vocabulary."
+    )
     return loaded
 
 

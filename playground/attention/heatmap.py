@@ -15,7 +15,9 @@ import torch
 def head_matrix(attentions, layer: int, head: int) -> torch.Tensor:
     """The (seq, seq) attention of one head, from transformers' `output_attentions` (one (1, H, S, S) per layer)."""
     if attentions is None or len(attentions) == 0:
-        raise ValueError('No attention weights: run the model with output_attentions=True and attn_implementation="eager".')
+        raise ValueError(
+            'No attention weights: run the model with output_attentions=True and attn_implementation="eager".'
+        )
     if not 0 <= layer < len(attentions):
         raise ValueError(f"layer {layer} does not exist: the model has layers 0 to {len(attentions) - 1}.")
     weights = torch.as_tensor(attentions[layer]).detach().float().cpu()
@@ -33,11 +35,15 @@ def _unique_labels(tokens: Sequence[str]) -> list[str]:
     return [f"{i}: {token}" for i, token in enumerate(tokens)]
 
 
-def attention_heatmap(attentions, tokens: Sequence[str], layer: int, head: int, *, title: str | None = None) -> go.Figure:
+def attention_heatmap(
+    attentions, tokens: Sequence[str], layer: int, head: int, *, title: str | None = None
+) -> go.Figure:
     """Heatmap of layer `layer`, head `head`; hover shows query token, key token and the weight."""
     matrix = head_matrix(attentions, layer, head)
     if matrix.shape[0] != len(tokens):
-        raise ValueError(f"Attention has {matrix.shape[0]} positions but {len(tokens)} tokens were given: they must match.")
+        raise ValueError(
+            f"Attention has {matrix.shape[0]} positions but {len(tokens)} tokens were given: they must match."
+        )
     labels = _unique_labels([str(t) for t in tokens])
     figure = go.Figure(
         go.Heatmap(

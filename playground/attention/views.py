@@ -83,7 +83,9 @@ def _as_layer_list(attentions) -> list[torch.Tensor]:
     layers = []
     for index, layer in enumerate(attentions):
         if layer is None:
-            raise ValueError(f"Layer {index} has no attention weights: load the model with attn_implementation='eager'.")
+            raise ValueError(
+                f"Layer {index} has no attention weights: load the model with attn_implementation='eager'."
+            )
         tensor = torch.as_tensor(layer).detach().to(dtype=torch.float32, device="cpu")
         if tensor.dim() == 3:
             tensor = tensor.unsqueeze(0)

@@ -1,4 +1,4 @@
-""""The code" panels of the autograd page: runnable PyTorch generated from the page's own parameters.
+""" "The code" panels of the autograd page: runnable PyTorch generated from the page's own parameters.
 
 Each generator returns source text that, run on its own, prints the numbers the page shows. A unit test executes
 the text and compares; the page only displays it (user input reaches the text only as `repr` of a validated float
@@ -14,7 +14,7 @@ from playground.autograd.simple_net import LEARNING_RATE
 
 def neuron_code(point: NeuronPoint) -> str:
     x, w, b, y = (float(v) for v in (point.x, point.w, point.b, point.y))
-    return f'''\
+    return f"""\
 import math
 
 import torch
@@ -54,12 +54,12 @@ numeric_b = (L(w.item(), b.item() + h) - L(w.item(), b.item() - h)) / (2 * h)
 print(f"z = {{z.item():.4f}}   a = {{a.item():.4f}}   L = {{loss.item():.4f}}")
 print(f"dL/dw: by hand {{hand_w:.4f}}   autograd {{autograd_w:.4f}}   numeric {{numeric_w:.4f}}")
 print(f"dL/db: by hand {{hand_b:.4f}}   autograd {{autograd_b:.4f}}   numeric {{numeric_b:.4f}}")
-'''
+"""
 
 
 def descent_code(point: NeuronPoint, lr: float, steps: int) -> str:
     x, w, b, y = (float(v) for v in (point.x, point.w, point.b, point.y))
-    return f'''\
+    return f"""\
 import torch
 import torch.nn.functional as F
 
@@ -81,11 +81,11 @@ for step in range({int(steps)} + 1):
 
 for step, w_, b_, loss_ in path:
     print(f"step {{step:3d}}   w = {{w_:.4f}}   b = {{b_:.4f}}   L = {{loss_:.4f}}")
-'''
+"""
 
 
 def simple_net_code(seed: int) -> str:
-    return f'''\
+    return f"""\
 import torch
 from torch import nn
 
@@ -123,4 +123,4 @@ print(f"output {{output.item():.4f}}   loss {{loss.item():.4f}}   loss after the
 for name, p in model.named_parameters():
     print(name, "gradient:\\n", grads[name].numpy().round(4))
     print(name, "before -> after:\\n", before[name].numpy().round(4), "\\n", p.detach().numpy().round(4))
-'''
+"""

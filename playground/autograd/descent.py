@@ -23,8 +23,10 @@ def check_descent(steps: int, lr: float) -> None:
     if not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"steps = {steps} is outside 1…{MAX_STEPS}: pick a whole number of steps in that range.")
     if not math.isfinite(lr) or not 0 < lr <= MAX_LEARNING_RATE:
-        raise ValueError(f"learning rate η = {lr:g} is outside (0, {MAX_LEARNING_RATE:g}]: use a positive number "
-                         f"no larger than {MAX_LEARNING_RATE:g}, such as 0.5.")
+        raise ValueError(
+            f"learning rate η = {lr:g} is outside (0, {MAX_LEARNING_RATE:g}]: use a positive number "
+            f"no larger than {MAX_LEARNING_RATE:g}, such as 0.5."
+        )
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,10 @@ def loss_surface(point: NeuronPoint, w_range: tuple[float, float], b_range: tupl
 
 def surface_window(path: list[DescentStep]) -> tuple[tuple[float, float], tuple[float, float]]:
     """A window around the whole path, with a margin so the start and end are not on the border."""
+
     def span(values):
         lo, hi = min(values), max(values)
         pad = max(1.0, 0.15 * (hi - lo))
         return lo - pad, hi + pad
+
     return span([s.w for s in path]), span([s.b for s in path])

@@ -19,41 +19,84 @@ _MARGIN = dict(l=10, r=10, t=40, b=10)
 def landscape_figure(point: NeuronPoint, path: list[DescentStep]) -> go.Figure:
     w_range, b_range = surface_window(path)
     ws, bs, L = loss_surface(point, w_range, b_range)
-    fig = go.Figure(go.Contour(x=ws, y=bs, z=L, colorscale="Viridis", ncontours=30, colorbar=dict(title="L"),
-                               hovertemplate="w=%{x:.3f}<br>b=%{y:.3f}<br>L=%{z:.4f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[s.w for s in path], y=[s.b for s in path], mode="lines+markers", name="SGD path",
-                             line=dict(color="white", width=2), marker=dict(size=5, color="white"),
-                             customdata=[[s.step, s.loss] for s in path],
-                             hovertemplate="step %{customdata[0]}<br>w=%{x:.4f}<br>b=%{y:.4f}"
-                                           "<br>L=%{customdata[1]:.4f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[path[0].w], y=[path[0].b], mode="markers", name="start",
-                             marker=dict(size=12, color="red", symbol="x")))
-    fig.update_layout(title=f"Loss landscape L(w, b) at x = {point.x:g}, y = {point.y:g}", xaxis_title="w",
-                      yaxis_title="b", height=480, margin=_MARGIN, showlegend=False)
+    fig = go.Figure(
+        go.Contour(
+            x=ws,
+            y=bs,
+            z=L,
+            colorscale="Viridis",
+            ncontours=30,
+            colorbar=dict(title="L"),
+            hovertemplate="w=%{x:.3f}<br>b=%{y:.3f}<br>L=%{z:.4f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[s.w for s in path],
+            y=[s.b for s in path],
+            mode="lines+markers",
+            name="SGD path",
+            line=dict(color="white", width=2),
+            marker=dict(size=5, color="white"),
+            customdata=[[s.step, s.loss] for s in path],
+            hovertemplate="step %{customdata[0]}<br>w=%{x:.4f}<br>b=%{y:.4f}<br>L=%{customdata[1]:.4f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[path[0].w], y=[path[0].b], mode="markers", name="start", marker=dict(size=12, color="red", symbol="x")
+        )
+    )
+    fig.update_layout(
+        title=f"Loss landscape L(w, b) at x = {point.x:g}, y = {point.y:g}",
+        xaxis_title="w",
+        yaxis_title="b",
+        height=480,
+        margin=_MARGIN,
+        showlegend=False,
+    )
     return fig
 
 
 def loss_curve_figure(path: list[DescentStep]) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=[s.step for s in path], y=[s.loss for s in path], mode="lines+markers",
-                               hovertemplate="step %{x}<br>L=%{y:.4f}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=[s.step for s in path],
+            y=[s.loss for s in path],
+            mode="lines+markers",
+            hovertemplate="step %{x}<br>L=%{y:.4f}<extra></extra>",
+        )
+    )
     fig.update_layout(title="Loss after each step", xaxis_title="step", yaxis_title="L", height=320, margin=_MARGIN)
     return fig
 
 
 def _heatmap(matrix: np.ndarray, colorscale: str, zmid: float | None = 0.0) -> go.Heatmap:
     rows, cols = matrix.shape
-    return go.Heatmap(z=matrix, x=[str(c) for c in range(cols)], y=[str(r) for r in range(rows)],
-                      colorscale=colorscale, zmid=zmid, showscale=False, text=np.vectorize(lambda v: f"{v:.4f}")(matrix),
-                      texttemplate="%{text}" if matrix.size <= 10 else "",
-                      hovertemplate="row %{y}, column %{x}<br>%{z:.6f}<extra></extra>")
+    return go.Heatmap(
+        z=matrix,
+        x=[str(c) for c in range(cols)],
+        y=[str(r) for r in range(rows)],
+        colorscale=colorscale,
+        zmid=zmid,
+        showscale=False,
+        text=np.vectorize(lambda v: f"{v:.4f}")(matrix),
+        texttemplate="%{text}" if matrix.size <= 10 else "",
+        hovertemplate="row %{y}, column %{x}<br>%{z:.6f}<extra></extra>",
+    )
 
 
 def _stack(panels: list[tuple[str, np.ndarray]]) -> go.Figure:
     """Heatmaps one above the other (readable on a phone), each row as tall as its matrix."""
     heights = [m.shape[0] + 1.5 for _, m in panels]
     total = 80 + 42 * sum(heights) + 60 * (len(panels) - 1)
-    fig = make_subplots(rows=len(panels), cols=1, row_heights=heights, vertical_spacing=60 / total,
-                        subplot_titles=[title for title, _ in panels])
+    fig = make_subplots(
+        rows=len(panels),
+        cols=1,
+        row_heights=heights,
+        vertical_spacing=60 / total,
+        subplot_titles=[title for title, _ in panels],
+    )
     for i, (_, matrix) in enumerate(panels, start=1):
         fig.add_trace(_heatmap(matrix, "RdBu_r"), row=i, col=1)
         # Row and column numbers are labels, not a continuous axis: one tick per row and per column.
@@ -71,5 +114,10 @@ def gradient_heatmaps(step: TrainingStep) -> go.Figure:
 def before_after_heatmaps(step: TrainingStep, name: str) -> go.Figure:
     """A parameter before and after optimizer.step(), and the change, which is exactly −lr × its gradient."""
     before, after = as_matrix(step.before[name]), as_matrix(step.after[name])
-    return _stack([(f"{name} before", before), (f"{name} after optimizer.step()", after),
-                   ("change = after − before", after - before)])
+    return _stack(
+        [
+            (f"{name} before", before),
+            (f"{name} after optimizer.step()", after),
+            ("change = after − before", after - before),
+        ]
+    )

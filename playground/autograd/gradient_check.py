@@ -67,10 +67,18 @@ def compare_gradients(point: NeuronPoint) -> list[GradientRow]:
 
 def gradient_table(rows: list[GradientRow]) -> pd.DataFrame:
     """Short column names: the table must fit a phone."""
-    return pd.DataFrame([{"gradient": f"∂L/∂{r.parameter}", "by hand": fmt(r.by_hand),
-             "torch.autograd": fmt(r.autograd), "finite diff.": fmt(r.numeric),
-             "max gap": f"{r.largest_difference:.0e}"}
-                         for r in rows]).set_index("gradient")
+    return pd.DataFrame(
+        [
+            {
+                "gradient": f"∂L/∂{r.parameter}",
+                "by hand": fmt(r.by_hand),
+                "torch.autograd": fmt(r.autograd),
+                "finite diff.": fmt(r.numeric),
+                "max gap": f"{r.largest_difference:.0e}",
+            }
+            for r in rows
+        ]
+    ).set_index("gradient")
 
 
 def lesson_form_in_float32(point: NeuronPoint) -> dict[str, float]:

@@ -44,17 +44,24 @@ def pass_steps(p: NeuronPass) -> list[PassStep]:
         PassStep(1, FORWARD, "mul", "x·w", "multiply", None, f"{fmt(x)} × {fmt(w)}", p.m),
         PassStep(2, FORWARD, "add", "z", "add", None, f"{fmt(p.m)} + {fmt(b)}", p.z),
         PassStep(3, FORWARD, "sigmoid", "a", "σ(z) = 1 / (1 + e^(−z))", None, f"σ({fmt(p.z)})", p.a),
-        PassStep(4, FORWARD, "bce", "L", "−y·log a − (1 − y)·log(1 − a)", None, f"BCE({fmt(p.a)}, {fmt(y)})",
-                 p.loss),
+        PassStep(4, FORWARD, "bce", "L", "−y·log a − (1 − y)·log(1 − a)", None, f"BCE({fmt(p.a)}, {fmt(y)})", p.loss),
         PassStep(5, BACKWARD, "bce", "∂L/∂L", "seed: ∂L/∂L = 1", 1.0, "1", 1.0),
-        PassStep(6, BACKWARD, "sigmoid", "∂L/∂a", "∂L/∂a = (a − y) / (a(1 − a))", p.dL_da,
-                 f"1 × {fmt(p.dL_da)}", p.dL_da),
-        PassStep(7, BACKWARD, "add", "∂L/∂z", "∂a/∂z = a(1 − a)", p.da_dz,
-                 f"∂L/∂a · ∂a/∂z = {fmt(p.dL_da)} × {fmt(p.da_dz)} = a − y", p.dL_dz),
+        PassStep(
+            6, BACKWARD, "sigmoid", "∂L/∂a", "∂L/∂a = (a − y) / (a(1 − a))", p.dL_da, f"1 × {fmt(p.dL_da)}", p.dL_da
+        ),
+        PassStep(
+            7,
+            BACKWARD,
+            "add",
+            "∂L/∂z",
+            "∂a/∂z = a(1 − a)",
+            p.da_dz,
+            f"∂L/∂a · ∂a/∂z = {fmt(p.dL_da)} × {fmt(p.da_dz)} = a − y",
+            p.dL_dz,
+        ),
         PassStep(8, BACKWARD, "b", "∂L/∂b", "∂z/∂b = 1", 1.0, f"∂L/∂z · 1 = {fmt(p.dL_dz)} × 1", p.dL_db),
         PassStep(9, BACKWARD, "mul", "∂L/∂(x·w)", "∂z/∂(x·w) = 1", 1.0, f"∂L/∂z · 1 = {fmt(p.dL_dz)} × 1", p.dL_dm),
-        PassStep(10, BACKWARD, "w", "∂L/∂w", "∂(x·w)/∂w = x", x,
-                 f"∂L/∂(x·w) · x = {fmt(p.dL_dm)} × {fmt(x)}", p.dL_dw),
+        PassStep(10, BACKWARD, "w", "∂L/∂w", "∂(x·w)/∂w = x", x, f"∂L/∂(x·w) · x = {fmt(p.dL_dm)} × {fmt(x)}", p.dL_dw),
     ]
 
 
@@ -94,6 +101,7 @@ def neuron_dot(p: NeuronPass, upto: int = STEP_COUNT, highlight: bool = True) ->
 
     # Edge labels: the local derivative of the child with respect to the parent, known once the forward pass is.
     forward_known = upto >= 4
+
     def d(text: str, value: float) -> str:
         return f"{text} = {fmt(value)}" if forward_known else text
 
@@ -113,8 +121,10 @@ def neuron_dot(p: NeuronPass, upto: int = STEP_COUNT, highlight: bool = True) ->
         '  node [shape=record fontname="Helvetica" fontsize=12 style="filled"];',
         '  edge [fontname="Helvetica" fontsize=10];',
     ]
-    lines += [node(n, n + ("  (parameter)" if n in "wb" else "  (data)"), "lightblue" if n in "wb" else "white")
-              for n in LEAVES]
+    lines += [
+        node(n, n + ("  (parameter)" if n in "wb" else "  (data)"), "lightblue" if n in "wb" else "white")
+        for n in LEAVES
+    ]
     lines += [node(n, label, "#e8e8e8") for n, label in OPERATIONS.items()]
     lines += [f'  {a} -> {b} [label="{label}"]' for a, b, label in edges]
     lines.append("}")
@@ -147,15 +157,28 @@ def torch_graph(loss, params: dict) -> tuple[str, list[str]]:
 
 def steps_table(p: NeuronPass) -> pd.DataFrame:
     """The walk as a table: node, local derivative, chain-rule product so far, value."""
-    return pd.DataFrame([{"step": s.number, "pass": s.direction, "node": s.node, "computes": s.what,
-             "local (op or derivative)": s.local, "chain rule so far": s.chain, "value": fmt(s.value)}
-                         for s in pass_steps(p)]).set_index("step")
+    return pd.DataFrame(
+        [
+            {
+                "step": s.number,
+                "pass": s.direction,
+                "node": s.node,
+                "computes": s.what,
+                "local (op or derivative)": s.local,
+                "chain rule so far": s.chain,
+                "value": fmt(s.value),
+            }
+            for s in pass_steps(p)
+        ]
+    ).set_index("step")
 
 
 # Which of our hand-drawn nodes each backward node of PyTorch stands for.
 _TORCH_MEANING = {
-    "BinaryCrossEntropyWithLogitsBackward0": ("sigmoid + BCE", "both nodes fused: its local derivative "
-                                              "∂L/∂z = a − y is the product of our two edges ∂L/∂a · ∂a/∂z"),
+    "BinaryCrossEntropyWithLogitsBackward0": (
+        "sigmoid + BCE",
+        "both nodes fused: its local derivative ∂L/∂z = a − y is the product of our two edges ∂L/∂a · ∂a/∂z",
+    ),
     "BinaryCrossEntropyBackward0": ("BCE", "∂L/∂a"),
     "SigmoidBackward0": ("sigmoid", "∂a/∂z = a(1 − a)"),
     "AddBackward0": ("add", "passes the gradient to both inputs unchanged (local derivative 1)"),

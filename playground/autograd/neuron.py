@@ -35,13 +35,17 @@ def check_point(x: float, w: float, b: float, y: float) -> NeuronPoint:
         if not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ValueError(f"{name} = {value} is not a finite number: type an ordinary number such as 0.5.")
     if not 0.0 <= y <= 1.0:
-        raise ValueError(f"y = {y:g} is outside [0, 1]: the label of binary cross-entropy is a probability. "
-                         "Use 1 for the positive class, 0 for the negative, or anything in between.")
+        raise ValueError(
+            f"y = {y:g} is outside [0, 1]: the label of binary cross-entropy is a probability. "
+            "Use 1 for the positive class, 0 for the negative, or anything in between."
+        )
     for name, value in (("x", x), ("w", w), ("b", b)):
         if abs(value) > INPUT_LIMIT:
-            raise ValueError(f"{name} = {value:g} is outside [−{INPUT_LIMIT:g}, {INPUT_LIMIT:g}]: beyond that ∂L/∂a "
-                             "≈ e^|z| overflows a float64. Pick a value inside the range; ±50 for w·x already "
-                             "saturates σ completely.")
+            raise ValueError(
+                f"{name} = {value:g} is outside [−{INPUT_LIMIT:g}, {INPUT_LIMIT:g}]: beyond that ∂L/∂a "
+                "≈ e^|z| overflows a float64. Pick a value inside the range; ±50 for w·x already "
+                "saturates σ completely."
+            )
     return NeuronPoint(float(x), float(w), float(b), float(y))
 
 
@@ -87,8 +91,20 @@ def forward_backward(point: NeuronPoint) -> NeuronPass:
     dL_da = (1.0 - y) / s_neg - y / s_pos
     da_dz = s_pos * s_neg
     dL_dz = (1.0 - y) * s_pos - y * s_neg  # = a − y, the product ∂L/∂a · ∂a/∂z without 0·∞ at saturation
-    return NeuronPass(point=point, m=m, z=z, a=s_pos, loss=loss, dL_da=dL_da, da_dz=da_dz, dL_dz=dL_dz,
-                      dL_dm=dL_dz, dL_dw=x * dL_dz, dL_db=dL_dz, dL_dy=-z)
+    return NeuronPass(
+        point=point,
+        m=m,
+        z=z,
+        a=s_pos,
+        loss=loss,
+        dL_da=dL_da,
+        da_dz=da_dz,
+        dL_dz=dL_dz,
+        dL_dm=dL_dz,
+        dL_dw=x * dL_dz,
+        dL_db=dL_dz,
+        dL_dy=-z,
+    )
 
 
 def loss_at(x: float, w: float, b: float, y: float) -> float:
@@ -109,6 +125,7 @@ def format_number(value: float) -> str:
 
 def chain_rule_latex(p: NeuronPass) -> list[str]:
     """The lesson's five formulas, each followed by its value at this point, as LaTeX for st.latex."""
+
     def n(v: float) -> str:
         text = format_number(v).replace("−", "-")
         if "e" in text:
@@ -118,6 +135,7 @@ def chain_rule_latex(p: NeuronPass) -> list[str]:
 
     def f(v: float) -> str:  # a factor: negative numbers in parentheses, so "1.1 × (−0.08)" reads right
         return f"({n(v)})" if v < 0 else n(v)
+
     a, y = n(p.a), n(p.point.y)
     # Two lines each (the formula, then its value) so they fit a phone's width.
     d = r"\partial"
@@ -131,4 +149,3 @@ def chain_rule_latex(p: NeuronPass) -> list[str]:
         rf"{n(p.dL_dw)}\end{{aligned}}",
         rf"\begin{{aligned}}\frac{{{d} L}}{{{d} b}} &= a - y \\ &= {n(p.dL_db)}\end{{aligned}}",
     ]
-

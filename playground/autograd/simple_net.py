@@ -75,9 +75,17 @@ def one_training_step(seed: int) -> TrainingStep:
     after = {name: p.detach().numpy().copy() for name, p in model.named_parameters()}
     with torch.no_grad():
         loss_after = criterion(model(x), y).item()
-    return TrainingStep(seed=seed, inputs=x.numpy().copy(), hidden=hidden.numpy().copy(),
-                        output=output.item(), loss=loss.item(), loss_after=loss_after,
-                        grads=grads, before=before, after=after)
+    return TrainingStep(
+        seed=seed,
+        inputs=x.numpy().copy(),
+        hidden=hidden.numpy().copy(),
+        output=output.item(),
+        loss=loss.item(),
+        loss_after=loss_after,
+        grads=grads,
+        before=before,
+        after=after,
+    )
 
 
 def as_matrix(array: np.ndarray) -> np.ndarray:

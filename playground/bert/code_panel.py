@@ -1,4 +1,4 @@
-""""The code" for the BERT page: runnable PyTorch + transformers that reproduces each section's numbers.
+""" "The code" for the BERT page: runnable PyTorch + transformers that reproduces each section's numbers.
 
 Each generator takes the same parameters the page ran with and returns source text. The text is only displayed in
 the app (never executed there); tests execute it and compare its variables with the page's numbers.
@@ -69,7 +69,9 @@ def fill_mask_code(
         )
     else:
         picked = ", ".join(str(d.position) for d in decisions)
-        lines.append(f"# the tokens you clicked become [MASK]\nnew_ids = {{p: tokenizer.mask_token_id for p in [{picked}]}}\n")
+        lines.append(
+            f"# the tokens you clicked become [MASK]\nnew_ids = {{p: tokenizer.mask_token_id for p in [{picked}]}}\n"
+        )
     lines.append(
         "\nseen = list(ids)\n"
         "for position, new_id in new_ids.items():\n"
@@ -104,8 +106,7 @@ def fill_mask_code(
 
 def next_sentence_code(model_ref: str, sentence_a: str, sentence_b: str, max_tokens: int) -> str:
     return (
-        _header(model_ref, True)
-        + f"\nsentence_a = {sentence_a!r}\nsentence_b = {sentence_b!r}\n"
+        _header(model_ref, True) + f"\nsentence_a = {sentence_a!r}\nsentence_b = {sentence_b!r}\n"
         "# [CLS] A [SEP] B [SEP], segment ids 0 for A and 1 for B\n"
         f"enc = tokenizer(sentence_a, sentence_b, truncation=True, max_length={max_tokens}, return_tensors='pt')\n"
         "with torch.no_grad():\n"
@@ -127,7 +128,11 @@ def classification_code(model_ref: str, model_type: str, seed: int, text: str, l
         f"    {model_ref!r}, num_labels=2, attn_implementation='eager', dtype=torch.float32\n"
         ").eval()\n\n"
         f"inputs = tokenizer({text!r}, return_tensors='pt')\n"
-        + ("inputs.pop('token_type_ids', None)  # DistilBERT has no segment embeddings\n" if model_type != "bert" else "")
+        + (
+            "inputs.pop('token_type_ids', None)  # DistilBERT has no segment embeddings\n"
+            if model_type != "bert"
+            else ""
+        )
         + f"labels = torch.tensor([{label}])\n"
         "with torch.no_grad():\n"
         "    outputs = model(**inputs, labels=labels)\n"
@@ -141,7 +146,8 @@ def quiz_score_code(model_ref: str, has_nsp: bool, n_lines: int, max_tokens: int
     """Score BERT on the quiz's first `n_lines` held-out sentences, choosing each hidden word as the page does."""
     logits_name = "prediction_logits" if has_nsp else "logits"
     return (
-        "import random\nimport re\n\n" + _header(model_ref, has_nsp)
+        "import random\nimport re\n\n"
+        + _header(model_ref, has_nsp)
         + "\n# the held-out sentences the page ships (run this from the repository root), in the quiz's fixed order\n"
         "sentences = [line.strip() for line in open('assets/bert/sentences.txt', encoding='utf-8') if line.strip()]\n"
         "random.Random(0).shuffle(sentences)\n"
@@ -161,8 +167,7 @@ def quiz_score_code(model_ref: str, has_nsp: bool, n_lines: int, max_tokens: int
         "with torch.no_grad():\n"
         "    for masked, word in quiz:\n"
         "        enc = tokenizer(masked, return_tensors='pt')\n"
-        + ("        enc.pop('token_type_ids', None)  # DistilBERT has no segment embeddings\n"
-           if not has_nsp else "")
+        + ("        enc.pop('token_type_ids', None)  # DistilBERT has no segment embeddings\n" if not has_nsp else "")
         + f"        logits = model(**enc).{logits_name}[0]\n"
         "        position = enc['input_ids'][0].tolist().index(tokenizer.mask_token_id)\n"
         "        guesses = tokenizer.convert_ids_to_tokens(logits[position].topk(5).indices.tolist())\n"

@@ -4,6 +4,7 @@ Two views of the masked-LM head: the loss/accuracy on the training objective its
 rule, fixed seed so every evaluation sees the same corruption), and a learner's view: hide one ordinary word in a
 line and ask for the top prediction. The second is what the BERT page shows, so the model card reports it.
 """
+
 from __future__ import annotations
 
 import random
@@ -31,16 +32,24 @@ class MlmNspResult:
 
 
 @torch.no_grad()
-def mlm_nsp_heldout(model, tokenizer, lines: list[list[int]], max_pair_tokens: int, n_pairs: int = 1000,
-                    batch_size: int = 50, seed: int = 0) -> MlmNspResult:
+def mlm_nsp_heldout(
+    model,
+    tokenizer,
+    lines: list[list[int]],
+    max_pair_tokens: int,
+    n_pairs: int = 1000,
+    batch_size: int = 50,
+    seed: int = 0,
+) -> MlmNspResult:
     rng, gen = random.Random(seed), torch.Generator().manual_seed(seed)
     model.eval()
     nll = correct = chosen = nsp_right = 0.0
     for start in range(0, n_pairs, batch_size):
         pairs = [sample_nsp_pair(lines, max_pair_tokens, rng) for _ in range(min(batch_size, n_pairs - start))]
         batch = collate_pairs(pairs, tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id)
-        inputs, labels = mask_tokens(batch["input_ids"], batch["special_tokens_mask"], tokenizer.mask_token_id,
-                                     len(tokenizer), generator=gen)
+        inputs, labels = mask_tokens(
+            batch["input_ids"], batch["special_tokens_mask"], tokenizer.mask_token_id, len(tokenizer), generator=gen
+        )
         out = model(input_ids=inputs, token_type_ids=batch["token_type_ids"], attention_mask=batch["attention_mask"])
         logits = out.prediction_logits.float()
         sel = labels != IGNORE_INDEX
@@ -110,8 +119,9 @@ def ordinary_words(line: str, vocab, min_letters: int = 3) -> list[re.Match]:
     return [m for m in re.finditer(ordinary_word_pattern(min_letters), line) if m.group() in vocab]
 
 
-def masked_word_items(tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0,
-                      min_letters: int = 3) -> list[tuple[str, str]]:
+def masked_word_items(
+    tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0, min_letters: int = 3
+) -> list[tuple[str, str]]:
     """One ordinary word per line (see `ordinary_words`) hidden behind the mask token: (masked line, the word)."""
     rng = random.Random(seed)
     vocab = tokenizer.get_vocab()
@@ -121,7 +131,7 @@ def masked_word_items(tokenizer, lines: list[str], n_lines: int = 500, seed: int
         if not words:
             continue
         m = rng.choice(words)
-        items.append((line[: m.start()] + tokenizer.mask_token + line[m.end():], m.group()))
+        items.append((line[: m.start()] + tokenizer.mask_token + line[m.end() :], m.group()))
         if len(items) >= n_lines:
             break
     return items
@@ -145,11 +155,13 @@ def predict_masked_words(model, tokenizer, items: list[tuple[str, str]], batch_s
     return MaskedWordResult(examples)
 
 
-def masked_word_predictions(model, tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0,
-                            batch_size: int = 50, min_letters: int = 3) -> MaskedWordResult:
+def masked_word_predictions(
+    model, tokenizer, lines: list[str], n_lines: int = 500, seed: int = 0, batch_size: int = 50, min_letters: int = 3
+) -> MaskedWordResult:
     """Mask one ordinary word per line (see `masked_word_items`) and report how often the model's guess is right."""
-    return predict_masked_words(model, tokenizer, masked_word_items(tokenizer, lines, n_lines, seed, min_letters),
-                                batch_size)
+    return predict_masked_words(
+        model, tokenizer, masked_word_items(tokenizer, lines, n_lines, seed, min_letters), batch_size
+    )
 
 
 @dataclass
@@ -159,7 +171,12 @@ class FrequencyBand(MaskedWordResult):
 
 def by_training_frequency(result: MaskedWordResult, word_counts) -> list[FrequencyBand]:
     """Split the figures by how often the model read each word: a model knows the words it saw many times."""
-    bands = {"100 times or more": lambda c: c >= 100, "10 to 99 times": lambda c: 10 <= c < 100,
-             "fewer than 10 times": lambda c: c < 10}
-    return [FrequencyBand([e for e in result.examples if holds(word_counts.get(e.truth, 0))], label)
-            for label, holds in bands.items()]
+    bands = {
+        "100 times or more": lambda c: c >= 100,
+        "10 to 99 times": lambda c: 10 <= c < 100,
+        "fewer than 10 times": lambda c: c < 10,
+    }
+    return [
+        FrequencyBand([e for e in result.examples if holds(word_counts.get(e.truth, 0))], label)
+        for label, holds in bands.items()
+    ]

@@ -6,6 +6,7 @@ what it memorised. The hidden word is picked by the model card's own routine (`p
 masked_word_items`): an ordinary word, one per line. The card runs it over every held-out *line* of the plays, the
 quiz over these *sentences*; whole sentences give BERT a little more context, so it scores a few points higher here.
 """
+
 from __future__ import annotations
 
 import random
@@ -48,8 +49,10 @@ def quiz_line(tokenizer, number: int, max_tokens: int = 512, sentences: tuple[st
     """Round `number` (any int ≥ 0; after the last line it starts again from the first)."""
     lines = quiz_lines(tokenizer, max_tokens, sentences)
     if not lines:
-        raise ValueError("none of the held-out sentences has an ordinary word this tokenizer keeps whole, in a "
-                         "sentence short enough for the model")
+        raise ValueError(
+            "none of the held-out sentences has an ordinary word this tokenizer keeps whole, in a "
+            "sentence short enough for the model"
+        )
     return lines[number % len(lines)]  # its own number: a link past the last line wraps round to the first
 
 
@@ -81,8 +84,9 @@ def reveal(model, tokenizer, line: QuizLine, max_tokens: int) -> Reveal:
     return Reveal(line.masked.replace(tokenizer.mask_token, line.answer, 1), decisions, result)
 
 
-def score_on_held_out_lines(model, tokenizer, n_lines: int, max_tokens: int = 512,
-                            sentences: tuple[str, ...] | None = None) -> MaskedWordResult:
+def score_on_held_out_lines(
+    model, tokenizer, n_lines: int, max_tokens: int = 512, sentences: tuple[str, ...] | None = None
+) -> MaskedWordResult:
     """BERT alone on the quiz's first `n_lines` rounds: how often its top guess (and its top five) hold the word."""
     lines = quiz_lines(tokenizer, max_tokens, sentences)[: max(1, min(n_lines, MAX_SCORED_LINES))]
     return predict_masked_words(model, tokenizer, [(q.masked, q.answer) for q in lines])
@@ -90,5 +94,7 @@ def score_on_held_out_lines(model, tokenizer, n_lines: int, max_tokens: int = 51
 
 def scored_table(result: MaskedWordResult) -> list[dict]:
     """One row per line: what was hidden, BERT's first guess and whether the word is among its five."""
-    return [{"line": e.masked, "word": e.truth, "BERT's first guess": e.top1, "right": e.right,
-             "in its top 5": e.in_top5} for e in result.examples]
+    return [
+        {"line": e.masked, "word": e.truth, "BERT's first guess": e.top1, "right": e.right, "in its top 5": e.in_top5}
+        for e in result.examples
+    ]

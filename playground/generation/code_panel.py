@@ -15,27 +15,42 @@ def _knobs(s, indent: str, previous: str) -> list[tuple[str, list[str]]]:
     knobs = []
     if s.repetition_penalty != 1.0:
         r = s.repetition_penalty
-        knobs.append((f"repetition penalty {r:g}", [
-            f"# repetition penalty {r:g}: tokens already in the text become less likely",
-            f"seen = torch.zeros_like(scores, dtype=torch.bool).scatter_(1, {previous}, True)",
-            f"scores = torch.where(seen, torch.where(scores < 0, scores * {r!r}, scores / {r!r}), scores)",
-        ]))
+        knobs.append(
+            (
+                f"repetition penalty {r:g}",
+                [
+                    f"# repetition penalty {r:g}: tokens already in the text become less likely",
+                    f"seen = torch.zeros_like(scores, dtype=torch.bool).scatter_(1, {previous}, True)",
+                    f"scores = torch.where(seen, torch.where(scores < 0, scores * {r!r}, scores / {r!r}), scores)",
+                ],
+            )
+        )
     if s.do_sample and s.temperature != 1.0:
         knobs.append((f"temperature {s.temperature:g}", [f"scores = scores / {s.temperature!r}  # temperature"]))
     if s.do_sample and s.top_k > 0:
-        knobs.append((f"top-k {s.top_k}", [
-            f"kth = torch.topk(scores, {s.top_k}).values[:, -1:]  # top-k: keep the {s.top_k} best",
-            "scores = scores.masked_fill(scores < kth, float('-inf'))",
-        ]))
+        knobs.append(
+            (
+                f"top-k {s.top_k}",
+                [
+                    f"kth = torch.topk(scores, {s.top_k}).values[:, -1:]  # top-k: keep the {s.top_k} best",
+                    "scores = scores.masked_fill(scores < kth, float('-inf'))",
+                ],
+            )
+        )
     if s.do_sample and s.top_p < 1.0:
-        knobs.append((f"top-p {s.top_p:g}", [
-            f"# top-p {s.top_p:g}: keep the most likely tokens until their probability adds up to {s.top_p:g}",
-            "sorted_scores, order = torch.sort(scores, descending=True)",
-            "sorted_probs = sorted_scores.softmax(dim=-1)",
-            f"drop = (sorted_probs.cumsum(dim=-1) - sorted_probs) >= {s.top_p!r}",
-            "drop[:, 0] = False",
-            "scores = scores.masked_fill(torch.zeros_like(drop).scatter_(1, order, drop), float('-inf'))",
-        ]))
+        knobs.append(
+            (
+                f"top-p {s.top_p:g}",
+                [
+                    f"# top-p {s.top_p:g}: keep the most likely tokens until their probability adds up to {s.top_p:g}",
+                    "sorted_scores, order = torch.sort(scores, descending=True)",
+                    "sorted_probs = sorted_scores.softmax(dim=-1)",
+                    f"drop = (sorted_probs.cumsum(dim=-1) - sorted_probs) >= {s.top_p!r}",
+                    "drop[:, 0] = False",
+                    "scores = scores.masked_fill(torch.zeros_like(drop).scatter_(1, order, drop), float('-inf'))",
+                ],
+            )
+        )
     return [(name, [indent + line for line in lines]) for name, lines in knobs]
 
 
@@ -78,14 +93,20 @@ def _inspector_lines(s, sequences: str, which: int, position: int, step: int) ->
     return lines
 
 
-def generation_code(prepared: Prepared, model_ref: str, eos_token_id: int | None,
-                    inspect: tuple[int, int] | None = None) -> str:
+def generation_code(
+    prepared: Prepared, model_ref: str, eos_token_id: int | None, inspect: tuple[int, int] | None = None
+) -> str:
     """model_ref: what `from_pretrained` should load (a folder such as assets/models/shakespeare-gpt, or a hub id).
     inspect: (sequence index, step from 1) that the page's step chart and logit lens show."""
     s = prepared.settings
     prompt_len = prepared.input_ids.shape[1]
-    tail = [] if inspect is None else _inspector_lines(
-        s, "out.sequences" if s.num_beams > 1 else "ids", inspect[0], prompt_len + inspect[1] - 1, inspect[1])
+    tail = (
+        []
+        if inspect is None
+        else _inspector_lines(
+            s, "out.sequences" if s.num_beams > 1 else "ids", inspect[0], prompt_len + inspect[1] - 1, inspect[1]
+        )
+    )
     ids = prepared.input_ids[0].tolist()
     head = [
         "import torch",
@@ -98,27 +119,38 @@ def generation_code(prepared: Prepared, model_ref: str, eos_token_id: int | None
         f"eos = {eos_token_id!r}  # end-of-text: a sequence that produces it is finished",
     ]
     if s.num_beams > 1:
-        return "\n".join(head + [
-            "",
-            f"# beam search keeps the {s.num_beams} most likely partial texts at every step",
-            "out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens="
-            f"{s.max_new_tokens}, num_beams={s.num_beams},",
-            f"                     num_return_sequences={s.num_sequences}, repetition_penalty={s.repetition_penalty!r}, do_sample=False,",
-            "                     pad_token_id=eos, eos_token_id=eos, output_logits=True, return_dict_in_generate=True)",
-            "prompt_len = ids.shape[1]",
-            "for i, seq in enumerate(out.sequences):",
-            "    chosen_probs = []  # the model's probability for each token of this beam, read from the beam it came from",
-            "    for t, token in enumerate(seq[prompt_len:]):",
-            "        beam = int(out.beam_indices[i, t])",
-            "        if beam < 0:",
-            "            break",
-            "        chosen_probs.append(out.logits[t][beam].float().softmax(-1)[token].item())",
-            "    print(repr(tokenizer.decode(seq[prompt_len:], skip_special_tokens=True)), [round(p, 3) for p in chosen_probs])",
-        ] + tail) + "\n"
+        return (
+            "\n".join(
+                head
+                + [
+                    "",
+                    f"# beam search keeps the {s.num_beams} most likely partial texts at every step",
+                    "out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens="
+                    f"{s.max_new_tokens}, num_beams={s.num_beams},",
+                    f"                     num_return_sequences={s.num_sequences}, repetition_penalty={s.repetition_penalty!r}, do_sample=False,",
+                    "                     pad_token_id=eos, eos_token_id=eos, output_logits=True, return_dict_in_generate=True)",
+                    "prompt_len = ids.shape[1]",
+                    "for i, seq in enumerate(out.sequences):",
+                    "    chosen_probs = []  # the model's probability for each token of this beam, read from the beam it came from",
+                    "    for t, token in enumerate(seq[prompt_len:]):",
+                    "        beam = int(out.beam_indices[i, t])",
+                    "        if beam < 0:",
+                    "            break",
+                    "        chosen_probs.append(out.logits[t][beam].float().softmax(-1)[token].item())",
+                    "    print(repr(tokenizer.decode(seq[prompt_len:], skip_special_tokens=True)), [round(p, 3) for p in chosen_probs])",
+                ]
+                + tail
+            )
+            + "\n"
+        )
     loop = [
         "",
         f"ids = ids.repeat({s.num_sequences}, 1)  # one row per sequence",
-        *([f"generator = torch.Generator().manual_seed({s.seed})  # the seed: same seed, same text"] if s.do_sample else []),
+        *(
+            [f"generator = torch.Generator().manual_seed({s.seed})  # the seed: same seed, same text"]
+            if s.do_sample
+            else []
+        ),
         f"finished = torch.zeros({s.num_sequences}, dtype=torch.bool)",
         "chosen_probs, entropies = [], []  # per step: the model's probability of the chosen token, and its uncertainty",
         "past, step_input = None, ids",

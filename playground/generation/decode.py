@@ -86,12 +86,16 @@ def prepare(settings: Settings, tokenizer, model) -> Prepared:
     notes: list[str] = []
     s = settings
     if s.max_new_tokens > MAX_NEW_TOKENS:
-        notes.append(f"Max new tokens is capped at {MAX_NEW_TOKENS} on this shared server; generating {MAX_NEW_TOKENS}.")
+        notes.append(
+            f"Max new tokens is capped at {MAX_NEW_TOKENS} on this shared server; generating {MAX_NEW_TOKENS}."
+        )
         s = replace(s, max_new_tokens=MAX_NEW_TOKENS)
     if s.max_new_tokens < 1:
         notes.append("Max new tokens must be at least 1; generating 1.")
         s = replace(s, max_new_tokens=1)
-    s = replace(s, num_sequences=min(max(s.num_sequences, 1), MAX_SEQUENCES), num_beams=min(max(s.num_beams, 1), MAX_BEAMS))
+    s = replace(
+        s, num_sequences=min(max(s.num_sequences, 1), MAX_SEQUENCES), num_beams=min(max(s.num_beams, 1), MAX_BEAMS)
+    )
     s = replace(s, seed=min(max(int(s.seed), 0), MAX_SEED))
     if s.repetition_penalty <= 0:
         notes.append("A repetition penalty must be above 0 (1 means off); using 1.")
@@ -110,7 +114,9 @@ def prepare(settings: Settings, tokenizer, model) -> Prepared:
             s = replace(s, do_sample=False, temperature=1.0)
         if s.top_k < 0 or s.top_k >= vocab:
             if s.top_k >= vocab:
-                notes.append(f"Top-k {s.top_k} is not below the vocabulary size ({vocab}), so it keeps every token: top-k is off.")
+                notes.append(
+                    f"Top-k {s.top_k} is not below the vocabulary size ({vocab}), so it keeps every token: top-k is off."
+                )
             s = replace(s, top_k=0)
         if s.top_p <= 0:
             notes.append("Top-p 0 keeps only the single most likely token, so sampling becomes greedy.")
@@ -126,7 +132,9 @@ def prepare(settings: Settings, tokenizer, model) -> Prepared:
         start = start_token_id(tokenizer)
         if start is None:
             raise ValueError("The prompt is empty and this tokenizer has no start token: type a few words to begin.")
-        notes.append(f"The prompt is empty, so generation starts from the special token {tokenizer.convert_ids_to_tokens(start)!r}.")
+        notes.append(
+            f"The prompt is empty, so generation starts from the special token {tokenizer.convert_ids_to_tokens(start)!r}."
+        )
         ids = [start]
     context = context_length(model)
     if s.max_new_tokens > context - 1:
@@ -164,7 +172,9 @@ def _step_stats(logits: torch.Tensor, chosen: torch.Tensor) -> tuple[torch.Tenso
 
 
 @torch.no_grad()
-def generate(model, prepared: Prepared, eos_token_id: int | None, streamer=None, stop: threading.Event | None = None) -> Generation:
+def generate(
+    model, prepared: Prepared, eos_token_id: int | None, streamer=None, stop: threading.Event | None = None
+) -> Generation:
     """Greedy decoding, sampling, or (num_beams > 1) beam search, with every step recorded."""
     s = prepared.settings
     if s.num_beams > 1:
@@ -246,9 +256,15 @@ def _beam_search(model, prepared: Prepared, eos_token_id: int | None) -> Generat
 def generate_kwargs(s: Settings, eos_token_id: int | None) -> dict:
     """The same settings spelled as arguments of transformers' `model.generate` (used for beam search, the code
     panel, the parity tests and the benchmark)."""
-    kwargs = dict(max_new_tokens=s.max_new_tokens, do_sample=s.do_sample, num_beams=s.num_beams,
-                  num_return_sequences=s.num_sequences, repetition_penalty=s.repetition_penalty,
-                  pad_token_id=eos_token_id, eos_token_id=eos_token_id)
+    kwargs = dict(
+        max_new_tokens=s.max_new_tokens,
+        do_sample=s.do_sample,
+        num_beams=s.num_beams,
+        num_return_sequences=s.num_sequences,
+        repetition_penalty=s.repetition_penalty,
+        pad_token_id=eos_token_id,
+        eos_token_id=eos_token_id,
+    )
     if s.do_sample:
         kwargs.update(temperature=s.temperature, top_k=s.top_k, top_p=s.top_p)
     else:
@@ -279,7 +295,9 @@ class StreamingRun:
     def _work(self, model, prepared, eos_token_id):
         try:
             with _ONE_AT_A_TIME:
-                self._result = generate(model, prepared, eos_token_id, self.streamer if self.streams else None, self._stop)
+                self._result = generate(
+                    model, prepared, eos_token_id, self.streamer if self.streams else None, self._stop
+                )
         except BaseException as err:  # surfaced by result()
             self._error = err
         finally:

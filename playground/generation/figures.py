@@ -22,9 +22,11 @@ def visible(token_text: str) -> str:
 def token_namer(tokenizer):
     """id -> readable text. A byte-level BPE token can be part of one UTF-8 character ("�" when decoded alone);
     then show the token's own spelling (e.g. "âĢ") so different tokens never look the same."""
+
     def name(token_id: int) -> str:
         text = tokenizer.decode([int(token_id)])
         return text if "\ufffd" not in text else tokenizer.convert_ids_to_tokens(int(token_id))
+
     return name
 
 
@@ -45,19 +47,24 @@ def tokens_html(prompt_text: str, pieces: Sequence[str], probs: Sequence[float])
             f'padding:1px 0;margin:0 1px">{text}</span>'
         )
     body = "".join(spans)
-    return (f'<div style="font-family:ui-monospace,Menlo,monospace;font-size:1.05rem;line-height:1.9;'
-            f'white-space:pre-wrap;word-break:break-word">{body}</div>')
+    return (
+        f'<div style="font-family:ui-monospace,Menlo,monospace;font-size:1.05rem;line-height:1.9;'
+        f'white-space:pre-wrap;word-break:break-word">{body}</div>'
+    )
 
 
 def legend_html() -> str:
     stops = "".join(
         f'<span style="background:{probability_colour(p)};color:#111;padding:1px 6px;border-radius:3px;margin-right:4px">'
-        f"{p:.1f}</span>" for p in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+        f"{p:.1f}</span>"
+        for p in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     )
     return f'<div style="font-size:0.85rem">probability the model gave each token: {stops}</div>'
 
 
-def stages_chart(stages: Sequence[tuple[str, torch.Tensor]], token_text, chosen_id: int | None, top: int = 20) -> go.Figure:
+def stages_chart(
+    stages: Sequence[tuple[str, torch.Tensor]], token_text, chosen_id: int | None, top: int = 20
+) -> go.Figure:
     """Grouped bars: the top tokens of the model's own distribution, and their probability after each knob."""
     ranked = torch.topk(stages[0][1], min(top, stages[0][1].shape[-1])).indices.tolist()
     if chosen_id is not None and chosen_id not in ranked:
@@ -66,11 +73,21 @@ def stages_chart(stages: Sequence[tuple[str, torch.Tensor]], token_text, chosen_
     labels = [f"{rank + 1}. {visible(token_text(i))}{' ◀' if i == chosen_id else ''}" for rank, i in enumerate(ranked)]
     figure = go.Figure()
     for (name, probs), colour in zip(stages, STAGE_COLOURS, strict=False):
-        figure.add_bar(x=labels, y=[float(probs[i]) for i in ranked], name=name, marker_color=colour,
-                       hovertemplate="%{x}: %{y:.4f}<extra>" + name + "</extra>")
-    figure.update_layout(barmode="group", yaxis_title="probability", xaxis=dict(type="category", tickangle=-50),
-                         height=420, margin=dict(l=10, r=10, t=30, b=10),
-                         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+        figure.add_bar(
+            x=labels,
+            y=[float(probs[i]) for i in ranked],
+            name=name,
+            marker_color=colour,
+            hovertemplate="%{x}: %{y:.4f}<extra>" + name + "</extra>",
+        )
+    figure.update_layout(
+        barmode="group",
+        yaxis_title="probability",
+        xaxis=dict(type="category", tickangle=-50),
+        height=420,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    )
     return figure
 
 
@@ -78,16 +95,41 @@ def entropy_chart(entropies: Sequence[float], chosen_probs: Sequence[float], pie
     steps = list(range(1, len(entropies) + 1))
     labels = [visible(p) for p in pieces]
     figure = go.Figure()
-    figure.add_scatter(x=steps, y=list(entropies), mode="lines+markers", name="entropy (bits)", customdata=labels,
-                       hovertemplate="step %{x} → %{customdata}<br>entropy %{y:.2f} bits<extra></extra>")
-    figure.add_scatter(x=steps, y=list(chosen_probs), mode="lines", name="p(chosen token)", yaxis="y2",
-                       line=dict(dash="dot"), customdata=labels,
-                       hovertemplate="step %{x} → %{customdata}<br>p = %{y:.3f}<extra></extra>")
-    figure.update_layout(xaxis_title="step (generated token)", yaxis=dict(title="entropy (bits)", rangemode="tozero"),
-                         yaxis2=dict(title="p(chosen)", overlaying="y", side="right", range=[0, 1], tickmode="linear", tick0=0,
-                                     dtick=0.2, showgrid=False),
-                         height=340, margin=dict(l=10, r=10, t=30, b=10),
-                         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    figure.add_scatter(
+        x=steps,
+        y=list(entropies),
+        mode="lines+markers",
+        name="entropy (bits)",
+        customdata=labels,
+        hovertemplate="step %{x} → %{customdata}<br>entropy %{y:.2f} bits<extra></extra>",
+    )
+    figure.add_scatter(
+        x=steps,
+        y=list(chosen_probs),
+        mode="lines",
+        name="p(chosen token)",
+        yaxis="y2",
+        line=dict(dash="dot"),
+        customdata=labels,
+        hovertemplate="step %{x} → %{customdata}<br>p = %{y:.3f}<extra></extra>",
+    )
+    figure.update_layout(
+        xaxis_title="step (generated token)",
+        yaxis=dict(title="entropy (bits)", rangemode="tozero"),
+        yaxis2=dict(
+            title="p(chosen)",
+            overlaying="y",
+            side="right",
+            range=[0, 1],
+            tickmode="linear",
+            tick0=0,
+            dtick=0.2,
+            showgrid=False,
+        ),
+        height=340,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    )
     return figure
 
 
@@ -99,13 +141,22 @@ def temperature_chart(logits: torch.Tensor, token_text, temperature: float, top_
     cut = cutoffs(logits, temperature, top_k, top_p)
     colours = ["#636efa" if rank < cut.both_kept else "#c8c8c8" for rank in range(len(ids))]
     labels = [f"{rank + 1}. {visible(token_text(int(i)))}" for rank, i in enumerate(ids)]
-    figure = go.Figure(go.Bar(x=labels, y=values.tolist(), marker_color=colours,
-                              hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
-    for kept, name, colour in ((cut.top_k_kept, f"top-k = {top_k}", "#ef553b"), (cut.top_p_kept, f"top-p = {top_p:g}", "#00a884")):
+    figure = go.Figure(
+        go.Bar(x=labels, y=values.tolist(), marker_color=colours, hovertemplate="%{x}: %{y:.4f}<extra></extra>")
+    )
+    for kept, name, colour in (
+        (cut.top_k_kept, f"top-k = {top_k}", "#ef553b"),
+        (cut.top_p_kept, f"top-p = {top_p:g}", "#00a884"),
+    ):
         if kept < len(ids):
-            figure.add_vline(x=kept - 0.5, line_dash="dash", line_color=colour, annotation_text=name,
-                             annotation_position="top right")
-    figure.update_layout(xaxis=dict(type="category", tickangle=-50), height=400,
-                         yaxis=dict(title="probability", range=[0, max(0.05, float(values[0]) * 1.1)]),
-                         margin=dict(l=10, r=10, t=40, b=10), showlegend=False)
+            figure.add_vline(
+                x=kept - 0.5, line_dash="dash", line_color=colour, annotation_text=name, annotation_position="top right"
+            )
+    figure.update_layout(
+        xaxis=dict(type="category", tickangle=-50),
+        height=400,
+        yaxis=dict(title="probability", range=[0, max(0.05, float(values[0]) * 1.1)]),
+        margin=dict(l=10, r=10, t=40, b=10),
+        showlegend=False,
+    )
     return figure, cut

@@ -1,4 +1,4 @@
-""""The code" for the GPT-2 anatomy page: a self-contained PyTorch script that rebuilds the model on the meta device
+""" "The code" for the GPT-2 anatomy page: a self-contained PyTorch script that rebuilds the model on the meta device
 and recomputes every number the page shows from the same settings. Generated here so it can never drift from the
 page; a test executes it and compares its variables with the backend's numbers."""
 
@@ -128,9 +128,7 @@ def _float_literal(x: float) -> str:
     return f"{x:_.1f}" if x.is_integer() and abs(x) < 1e21 else repr(x)
 
 
-def generate(
-    config: GPTConfig, batch: int, seq: int, recompute: str, training_tokens: float, throughput: float
-) -> str:
+def generate(config: GPTConfig, batch: int, seq: int, recompute: str, training_tokens: float, throughput: float) -> str:
     values = {
         **{k: repr(v) for k, v in config.as_dict().items()},
         "batch": repr(batch),

@@ -170,7 +170,9 @@ def training_breakdown(config: GPTConfig, batch: int, seq: int, recompute: str) 
             "gradients": state.gradients * n,
             "fp32 master weights": state.master_weights * n,
             "Adam momentum + variance": (state.adam_momentum + state.adam_variance) * n,
-            ("activations (no recomputation)" if recompute == "none" else f"activations ({recompute} recomputation)"): act,
+            (
+                "activations (no recomputation)" if recompute == "none" else f"activations ({recompute} recomputation)"
+            ): act,
             "total": state.per_param * n + act,
         }
         for role, value in column.items():

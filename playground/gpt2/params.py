@@ -86,8 +86,14 @@ def table_rows(config: GPTConfig) -> list[dict]:
     n = total(config)
     exact = n < 2**63
     return [
-        {"Component": c.name, "Shape": c.shape, "One copy": c.count if exact else f"{c.count:,}", "Copies": c.copies
-         if exact else f"{c.copies:,}", "Total": c.total if exact else f"{c.total:,}", "Share": c.total / n}
+        {
+            "Component": c.name,
+            "Shape": c.shape,
+            "One copy": c.count if exact else f"{c.count:,}",
+            "Copies": c.copies if exact else f"{c.copies:,}",
+            "Total": c.total if exact else f"{c.total:,}",
+            "Share": c.total / n,
+        }
         for c in components(config)
     ]
 

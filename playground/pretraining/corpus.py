@@ -3,6 +3,7 @@
 The held-out part is the *last* 10% (not a random sample of lines) so that validation text is a stretch of the
 plays the model never saw, as in nanoGPT's shakespeare data preparation.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

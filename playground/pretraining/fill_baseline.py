@@ -5,6 +5,7 @@ training text (a bigram model read in both directions), with Dirichlet smoothing
 pairs are unlikely but not impossible. BERT sees the whole line; the card compares it with this reference on the very
 same held-out words, so a learner can tell what the network adds to counting neighbours.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Loss per token and perplexity depend on the tokenizer (a bigger vocabulary makes
 with different tokenizers can't be compared with them. Loss per character divides the same total negative
 log-likelihood by the number of characters instead: the cost, in nats, of encoding the text one character at a time.
 """
+
 from __future__ import annotations
 
 import math

@@ -3,6 +3,7 @@
 It takes *progress* in [0, 1] rather than a step number, so a run with a wall-clock budget (the bundled models are
 trained "for N minutes") can follow the same curve without knowing in advance how many steps it will get.
 """
+
 from __future__ import annotations
 
 import math

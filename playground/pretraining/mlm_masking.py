@@ -4,6 +4,7 @@
 [MASK], 10% by a random token and 10% are left unchanged: the random and unchanged cases keep the model from
 learning that only [MASK] positions matter, since [MASK] never appears when the model is used later.
 """
+
 from __future__ import annotations
 
 import torch

@@ -5,6 +5,7 @@ sentences A and either the run that really follows it (label 0, "is next") or a 
 corpus (label 1, "random"), each half of the time. Labels follow transformers' `BertForPreTraining`:
 next_sentence_label 0 means B continues A.
 """
+
 from __future__ import annotations
 
 import random
@@ -32,8 +33,9 @@ def _take_run(sentences: list[list[int]], start: int, budget: int) -> tuple[list
     return ids[:budget], i
 
 
-def sample_nsp_pair(sentences: list[list[int]], max_pair_tokens: int, rng: random.Random,
-                    short_seq_prob: float = 0.0) -> NspPair:
+def sample_nsp_pair(
+    sentences: list[list[int]], max_pair_tokens: int, rng: random.Random, short_seq_prob: float = 0.0
+) -> NspPair:
     """One pair whose A and B together use at most `max_pair_tokens` tokens (special tokens not counted).
 
     With probability `short_seq_prob` the pair gets a random, shorter budget (BERT's `short_seq_prob`, 0.1 in

@@ -6,6 +6,7 @@ two copies of a trained shallow one reaches a given loss sooner than one started
 offers it as `--stack-to-layers`. On the bundled shakespeare-bert (4 -> 8 layers) the copy started well behind the
 4-layer model and had not caught up after 13 minutes, so the bundled model still has 4 layers.
 """
+
 from __future__ import annotations
 
 import copy
@@ -25,8 +26,7 @@ def stack_layers(model, num_layers: int):
     prefix = "bert.encoder.layer."
     for name in grown.state_dict():
         if name.startswith(prefix):
-            index, rest = name[len(prefix):].split(".", 1)
+            index, rest = name[len(prefix) :].split(".", 1)
             state[name] = trained[f"{prefix}{int(index) % old}.{rest}"]
     grown.load_state_dict(state)
     return grown.to(next(model.parameters()).dtype)
-

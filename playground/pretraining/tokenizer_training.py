@@ -5,6 +5,7 @@ part of the token and shows as `Ġ`, a newline as `Ċ`. BERT: WordPiece as in BE
 like bert-base-uncased; a piece that continues a word starts with `##`. Both are wrapped as transformers tokenizers
 so `save_pretrained`/`AutoTokenizer.from_pretrained` work exactly as with hub models.
 """
+
 from __future__ import annotations
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers

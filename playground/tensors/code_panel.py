@@ -1,4 +1,4 @@
-""""The code" of the Tensors page: a runnable script built from the same settings and expressions as the page.
+""" "The code" of the Tensors page: a runnable script built from the same settings and expressions as the page.
 
 A learner copies it into a notebook and gets the same numbers, or the same error, as on screen. A test runs it and
 compares, so it cannot drift from what the page computes.

@@ -52,8 +52,12 @@ def _value_range(t: torch.Tensor) -> tuple[float, float]:
     return (float(finite.min()), float(finite.max())) if finite.numel() else (0.0, 1.0)
 
 
-def heatmap(t: torch.Tensor, title: str = "", highlight: list[tuple[int, ...]] | None = None,
-            value_range: tuple[float, float] | None = None) -> go.Figure:
+def heatmap(
+    t: torch.Tensor,
+    title: str = "",
+    highlight: list[tuple[int, ...]] | None = None,
+    value_range: tuple[float, float] | None = None,
+) -> go.Figure:
     """The values of t as one heatmap per 2D slice; `highlight` outlines cells (for 0D-2D tensors).
     `value_range` fixes the colour scale, so separately drawn slices of one tensor share it."""
     is_float = t.dtype.is_floating_point
@@ -63,32 +67,56 @@ def heatmap(t: torch.Tensor, title: str = "", highlight: list[tuple[int, ...]] |
     parts = slices(t)
     cols = min(len(parts), 3)
     rows = math.ceil(len(parts) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[label for label, _, _ in parts] if len(parts) > 1 else None,
-                        horizontal_spacing=0.06, vertical_spacing=0.12)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[label for label, _, _ in parts] if len(parts) > 1 else None,
+        horizontal_spacing=0.06,
+        vertical_spacing=0.12,
+    )
     for n, (_, part, _) in enumerate(parts):
         grid = part.to(torch.float64)
         z = grid.masked_fill(~grid.isfinite(), float("nan")).tolist()  # inf is not valid JSON; the text says "inf"
         text = [[_cell_text(v, is_float) for v in row] for row in grid.tolist()]
         fig.add_trace(
             go.Heatmap(
-                z=z, text=text, texttemplate="%{text}" if part.numel() <= MAX_TEXT_CELLS else None,
+                z=z,
+                text=text,
+                texttemplate="%{text}" if part.numel() <= MAX_TEXT_CELLS else None,
                 hovertemplate="row %{y}, col %{x}: %{text}<extra></extra>",
-                colorscale="RdBu" if diverging else "Blues", reversescale=diverging,
-                zmin=-reach if diverging else low, zmax=reach if diverging else high,
-                showscale=False, xgap=2, ygap=2,
+                colorscale="RdBu" if diverging else "Blues",
+                reversescale=diverging,
+                zmin=-reach if diverging else low,
+                zmax=reach if diverging else high,
+                showscale=False,
+                xgap=2,
+                ygap=2,
             ),
-            row=n // cols + 1, col=n % cols + 1,
+            row=n // cols + 1,
+            col=n % cols + 1,
         )
     for cell in highlight or []:
         if t.dim() > 2:
             break
         i, j = (0, cell[0]) if len(cell) == 1 else ((0, 0) if not cell else cell)
-        fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5,
-                      line=dict(color=HIGHLIGHT, width=4), row=1, col=1)
+        fig.add_shape(
+            type="rect",
+            x0=j - 0.5,
+            x1=j + 0.5,
+            y0=i - 0.5,
+            y1=i + 0.5,
+            line=dict(color=HIGHLIGHT, width=4),
+            row=1,
+            col=1,
+        )
     height_cells = parts[0][1].shape[0]
     fig.update_yaxes(autorange="reversed", dtick=1, showgrid=False, zeroline=False)
-    fig.update_xaxes(dtick=1 if parts[0][1].shape[1] <= 20 else None, showgrid=False, zeroline=False,
-                     side="top" if len(parts) == 1 else "bottom")  # slice titles sit on top
+    fig.update_xaxes(
+        dtick=1 if parts[0][1].shape[1] <= 20 else None,
+        showgrid=False,
+        zeroline=False,
+        side="top" if len(parts) == 1 else "bottom",
+    )  # slice titles sit on top
     fig.update_layout(
         title=dict(text=title, font=dict(size=15), y=0.99, yanchor="top") if title else None,
         height=rows * min(60 + 42 * height_cells, 420) + (50 if title else 10),

@@ -70,9 +70,17 @@ class TensorFacts:
 
 def facts(t: torch.Tensor) -> TensorFacts:
     return TensorFacts(
-        rank=t.dim(), shape=tuple(t.shape), dtype=dtype_name(t.dtype), numel=t.numel(), element_size=t.element_size(),
-        nbytes=t.numel() * t.element_size(), strides=tuple(t.stride()), contiguous=t.is_contiguous(),
-        device=str(t.device), requires_grad=t.requires_grad, grad_fn=None if t.grad_fn is None else type(t.grad_fn).__name__,
+        rank=t.dim(),
+        shape=tuple(t.shape),
+        dtype=dtype_name(t.dtype),
+        numel=t.numel(),
+        element_size=t.element_size(),
+        nbytes=t.numel() * t.element_size(),
+        strides=tuple(t.stride()),
+        contiguous=t.is_contiguous(),
+        device=str(t.device),
+        requires_grad=t.requires_grad,
+        grad_fn=None if t.grad_fn is None else type(t.grad_fn).__name__,
     )
 
 
@@ -141,8 +149,12 @@ def facts_markdown(lesson: Lesson) -> str:
     """The facts about x as a two-column markdown table (readable on a phone, unlike a row of metrics)."""
     f = lesson.facts
     rows = [
-        ("shape", f"{f.shape} · rank {f.rank}"), ("dtype", f"{f.dtype} · {f.element_size} bytes each"),
-        ("numel", f"{f.numel} · {f.nbytes} bytes in all"), ("strides", str(f.strides)), ("contiguous", f.contiguous),
-        ("device", f.device), ("requires_grad", f.requires_grad),
+        ("shape", f"{f.shape} · rank {f.rank}"),
+        ("dtype", f"{f.dtype} · {f.element_size} bytes each"),
+        ("numel", f"{f.numel} · {f.nbytes} bytes in all"),
+        ("strides", str(f.strides)),
+        ("contiguous", f.contiguous),
+        ("device", f.device),
+        ("requires_grad", f.requires_grad),
     ]
     return "| x | |\n|---|---|\n" + "\n".join(f"| {name} | **{value}** |" for name, value in rows)

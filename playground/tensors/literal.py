@@ -111,7 +111,9 @@ def parse_shape(text: str, *, allow_infer: bool = False) -> tuple[int, ...]:
     try:
         value = ast.literal_eval(text if text.startswith(("(", "[")) else f"({text},)")
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-        raise TensorInputError(f"Could not read `{text[:40]}` as a shape. Type whole numbers separated by commas, e.g. 2, 3.") from None
+        raise TensorInputError(
+            f"Could not read `{text[:40]}` as a shape. Type whole numbers separated by commas, e.g. 2, 3."
+        ) from None
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value,)
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
@@ -137,7 +139,9 @@ def parse_dims(text: str) -> tuple[int, ...]:
     try:
         value = ast.literal_eval(text if text.startswith(("(", "[")) else f"({text},)")
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-        raise TensorInputError(f"Could not read `{text[:40]}` as dimensions. Type them separated by commas, e.g. 1, 0.") from None
+        raise TensorInputError(
+            f"Could not read `{text[:40]}` as dimensions. Type them separated by commas, e.g. 1, 0."
+        ) from None
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value,)
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):

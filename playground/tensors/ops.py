@@ -179,8 +179,9 @@ def shares_memory(a: torch.Tensor, b: torch.Tensor) -> bool:
     return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
 
 
-def reshape(x: torch.Tensor, shape_text: str, method: str = "reshape", transpose_first: bool = False,
-            contiguous: bool = False) -> OpOutcome:
+def reshape(
+    x: torch.Tensor, shape_text: str, method: str = "reshape", transpose_first: bool = False, contiguous: bool = False
+) -> OpOutcome:
     """reshape or view, optionally of x.T (non-contiguous), optionally made contiguous first."""
     if method not in ("reshape", "view"):
         raise TensorInputError(f"Unknown method {method!r}; use reshape or view.")
@@ -202,17 +203,25 @@ def reshape(x: torch.Tensor, shape_text: str, method: str = "reshape", transpose
         same = shares_memory(x, y)
         outcome.notes.append(
             f"{shape_str(x if not transpose_first else x.T)} → {shape_str(y)}: numel stays {y.numel()}. "
-            + ("y is a **view**: it shares x's memory, so writing into y changes x."
-               if same else "y is a **copy**: new memory, with the elements in row-major order.")
+            + (
+                "y is a **view**: it shares x's memory, so writing into y changes x."
+                if same
+                else "y is a **copy**: new memory, with the elements in row-major order."
+            )
         )
     elif method == "view" and "view size" in (outcome.error or ""):
         outcome.fix = "Tick “call .contiguous() first”, or switch the method to reshape."
     a, how = to_numpy(x)
     np_source = "x_np.T" if transpose_first else "x_np"
-    _numpy_side(outcome, f"x_np = {how}\ny_np = {np_source}.reshape({args})",
-                lambda: (a.T if transpose_first else a).reshape(shape),
-                "NumPy has no `.view(shape)` (its `view` reinterprets the dtype); `reshape` copies when it must, "
-                "like torch.reshape." if method == "view" else "")
+    _numpy_side(
+        outcome,
+        f"x_np = {how}\ny_np = {np_source}.reshape({args})",
+        lambda: (a.T if transpose_first else a).reshape(shape),
+        "NumPy has no `.view(shape)` (its `view` reinterprets the dtype); `reshape` copies when it must, "
+        "like torch.reshape."
+        if method == "view"
+        else "",
+    )
     return outcome
 
 
@@ -232,7 +241,10 @@ def transpose(x: torch.Tensor, kind: str = "T", dim0: int = 0, dim1: int = 1, pe
         args = ", ".join(str(d) for d in perm)
         outcome = OpOutcome(f"y = x.permute({args})", [Panel("x " + shape_str(x), x)])
         y = _attempt(outcome, lambda: x.permute(perm))
-        np_expr, np_fn = f"y_np = np.transpose(x_np, ({args}{',' if len(perm) == 1 else ''}))", lambda: np.transpose(a, perm)
+        np_expr, np_fn = (
+            f"y_np = np.transpose(x_np, ({args}{',' if len(perm) == 1 else ''}))",
+            lambda: np.transpose(a, perm),
+        )
     else:
         raise TensorInputError(f"Unknown kind {kind!r}; use T, transpose or permute.")
     if y is not None:
@@ -250,8 +262,10 @@ def _dot_product_note(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor, i: int,
     terms = [f"{_fmt(p)}·{_fmt(q)}" for p, q in zip(row, col, strict=True)]
     if len(terms) > MAX_DOT_TERMS:
         terms = terms[:3] + ["…"] + terms[-2:]
-    return (f"**C[{i}, {j}]** = row {i} of A · column {j} of B = Σₖ A[{i}, k]·B[k, {j}] = "
-            f"{' + '.join(terms)} = **{_fmt(c[i, j].item())}**")
+    return (
+        f"**C[{i}, {j}]** = row {i} of A · column {j} of B = Σₖ A[{i}, k]·B[k, {j}] = "
+        f"{' + '.join(terms)} = **{_fmt(c[i, j].item())}**"
+    )
 
 
 def _fmt(v) -> str:
@@ -265,8 +279,10 @@ def _fmt(v) -> str:
 def matmul(x: torch.Tensor, other_text: str, row: int = 0, col: int = 0) -> OpOutcome:
     """x @ B, with the shape rule and the dot product behind output cell (row, col)."""
     b = parse_literal(other_text)
-    outcome = OpOutcome(f"B = torch.tensor({literal_source(other_text)})\ny = x @ B",
-                        [Panel("A = x " + shape_str(x), x), Panel("B " + shape_str(b), b)])
+    outcome = OpOutcome(
+        f"B = torch.tensor({literal_source(other_text)})\ny = x @ B",
+        [Panel("A = x " + shape_str(x), x), Panel("B " + shape_str(b), b)],
+    )
     if x.dim() >= 1 and b.dim() >= 1:
         m = x.shape[-2] if x.dim() >= 2 else None
         p = b.shape[-1] if b.dim() >= 2 else None
@@ -290,9 +306,12 @@ def matmul(x: torch.Tensor, other_text: str, row: int = 0, col: int = 0) -> OpOu
         elif x.dim() == 1 and b.dim() == 1:
             outcome.notes.append("1D @ 1D is the dot product: Σₖ A[k]·B[k] = " + _fmt(y.item()))
     a, how = to_numpy(x)
-    _numpy_side(outcome, f"x_np = {how}\nB_np = np.array({literal_source(other_text)})\ny_np = x_np @ B_np",
-                lambda: a @ np.array(ast.literal_eval(other_text)),
-                "NumPy promotes mixed int/float operands in `@`; PyTorch wants matching dtypes." if x.dtype != b.dtype else "")
+    _numpy_side(
+        outcome,
+        f"x_np = {how}\nB_np = np.array({literal_source(other_text)})\ny_np = x_np @ B_np",
+        lambda: a @ np.array(ast.literal_eval(other_text)),
+        "NumPy promotes mixed int/float operands in `@`; PyTorch wants matching dtypes." if x.dtype != b.dtype else "",
+    )
     return outcome
 
 
@@ -312,8 +331,15 @@ def broadcast_table(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> list[
             rule, size = ("other has no such dim → 1, stretched" if db is None else "other is 1 → stretched"), str(sa)
         else:
             rule, size = "❌ different and neither is 1", "—"
-        rows.append({"dim": pos, "x": "·" if da is None else str(da), "other": "·" if db is None else str(db),
-                     "result": size, "rule": rule})
+        rows.append(
+            {
+                "dim": pos,
+                "x": "·" if da is None else str(da),
+                "other": "·" if db is None else str(db),
+                "result": size,
+                "rule": rule,
+            }
+        )
     return rows
 
 
@@ -322,11 +348,16 @@ def elementwise(x: torch.Tensor, other_text: str, operator: str = "+") -> OpOutc
     if operator not in OPERATORS:
         raise TensorInputError(f"Unknown operator {operator!r}; use one of {' '.join(OPERATORS)}.")
     b = parse_literal(other_text)
-    outcome = OpOutcome(f"other = torch.tensor({literal_source(other_text)})\ny = x {operator} other",
-                        [Panel("x " + shape_str(x), x), Panel("other " + shape_str(b), b)])
+    outcome = OpOutcome(
+        f"other = torch.tensor({literal_source(other_text)})\ny = x {operator} other",
+        [Panel("x " + shape_str(x), x), Panel("other " + shape_str(b), b)],
+    )
     outcome.table = broadcast_table(tuple(x.shape), tuple(b.shape))
-    y = None if _too_big(outcome, lambda: OPERATORS[operator](_meta(x), _meta(b))) else \
-        _attempt(outcome, lambda: OPERATORS[operator](x, b))
+    y = (
+        None
+        if _too_big(outcome, lambda: OPERATORS[operator](_meta(x), _meta(b)))
+        else _attempt(outcome, lambda: OPERATORS[operator](x, b))
+    )
     if y is not None:
         expanded = b.broadcast_to(y.shape)
         if tuple(expanded.shape) != tuple(b.shape):
@@ -338,9 +369,12 @@ def elementwise(x: torch.Tensor, other_text: str, operator: str = "+") -> OpOutc
             "a stride of 0 repeats the same number."
         )
     a, how = to_numpy(x)
-    _numpy_side(outcome, f"x_np = {how}\nother_np = np.array({literal_source(other_text)})\ny_np = x_np {operator} other_np",
-                lambda: NUMPY_OPERATORS[operator](a, np.array(ast.literal_eval(other_text))),
-                "NumPy broadcasts by the same rule (PyTorch copied it).")
+    _numpy_side(
+        outcome,
+        f"x_np = {how}\nother_np = np.array({literal_source(other_text)})\ny_np = x_np {operator} other_np",
+        lambda: NUMPY_OPERATORS[operator](a, np.array(ast.literal_eval(other_text))),
+        "NumPy broadcasts by the same rule (PyTorch copied it).",
+    )
     return outcome
 
 
@@ -364,12 +398,20 @@ def reduce(x: torch.Tensor, reduction: str = "sum", dim: int | None = None, keep
             d = dim % max(x.dim(), 1)
             outcome.notes.append(
                 f"dim={dim} is the axis of size {x.shape[d] if x.dim() else 1} that gets collapsed: "
-                f"{shape_str(x)} → {shape_str(y)}" + (" (kept as size 1, so y still broadcasts against x)." if keepdim else ".")
+                f"{shape_str(x)} → {shape_str(y)}"
+                + (" (kept as size 1, so y still broadcasts against x)." if keepdim else ".")
             )
     a, how = to_numpy(x)
     axis = "" if dim is None else f"axis={dim}" + (", keepdims=True" if keepdim else "")
-    note = "NumPy happily averages integers and returns float64." if reduction == "mean" and not (
-        x.dtype.is_floating_point) else ""
-    _numpy_side(outcome, f"x_np = {how}\ny_np = x_np.{reduction}({axis})",
-                lambda: getattr(a, reduction)(**({} if dim is None else {"axis": dim, "keepdims": keepdim})), note)
+    note = (
+        "NumPy happily averages integers and returns float64."
+        if reduction == "mean" and not (x.dtype.is_floating_point)
+        else ""
+    )
+    _numpy_side(
+        outcome,
+        f"x_np = {how}\ny_np = x_np.{reduction}({axis})",
+        lambda: getattr(a, reduction)(**({} if dim is None else {"axis": dim, "keepdims": keepdim})),
+        note,
+    )
     return outcome

@@ -4,6 +4,7 @@ Colours cycle so neighbours differ; the colour says "a new token starts here", n
 Special tokens get a dashed outline and unknown tokens a red one, so both stand out in a projector-sized view.
 Whitespace inside pieces is made visible (· for a space, ⏎ for a newline) when a tokenizer keeps it raw.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -20,16 +21,20 @@ def legend_html() -> str:
         (_chip("[CLS]", "id", "#eeeeee", "border:2px dashed #555;"), "special token, added by the tokenizer"),
         (_chip("[UNK]", "id", "#eeeeee", "border:2px solid #d33;"), "unknown: what was written is lost"),
     ]
-    return '<div style="display:flex;flex-wrap:wrap;gap:4px 18px;align-items:center;font-size:0.9rem">' + "".join(
-        f'<span style="display:inline-flex;align-items:center;gap:6px">{chip}<span>{text}</span></span>'
-        for chip, text in items
-    ) + "</div>"
+    return (
+        '<div style="display:flex;flex-wrap:wrap;gap:4px 18px;align-items:center;font-size:0.9rem">'
+        + "".join(
+            f'<span style="display:inline-flex;align-items:center;gap:6px">{chip}<span>{text}</span></span>'
+            for chip, text in items
+        )
+        + "</div>"
+    )
 
 
 def _chip(piece: str, token_id: str, color: str, extra: str, title: str = "") -> str:
     return (
         f'<span title="{escape(title)}" style="display:inline-flex;flex-direction:column;align-items:center;'
-        f'margin:2px;padding:2px 5px;border-radius:6px;background:{color};{extra}'
+        f"margin:2px;padding:2px 5px;border-radius:6px;background:{color};{extra}"
         f'font-family:ui-monospace,Menlo,Consolas,monospace;vertical-align:top">'
         f'<span style="font-size:1.05rem;white-space:pre;color:#111">{escape(piece)}</span>'
         f'<span style="font-size:0.72rem;color:#555">{escape(token_id)}</span></span>'

@@ -1,4 +1,5 @@
 """'The code' for the tokenizer page: the same text through the same tokenizers, in plain transformers."""
+
 from __future__ import annotations
 
 
@@ -6,7 +7,7 @@ def tokenization_code(text: str, tokenizer_refs: list[str]) -> str:
     """tokenizer_refs: folders or hub ids, as the learner would pass them to AutoTokenizer.from_pretrained.
     The text is embedded with repr(), so any text becomes a valid Python string literal."""
     refs = ",\n    ".join(repr(r) for r in tokenizer_refs)
-    return f'''from transformers import AutoTokenizer
+    return f"""from transformers import AutoTokenizer
 
 text = {text!r}
 
@@ -21,4 +22,4 @@ for name in [
     print(f"{{name}}: {{len(ids)}} tokens for {{len(text)}} characters")
     print(tokens)
     print(ids)
-'''
+"""

@@ -6,6 +6,7 @@ encoded (an emoji becomes several byte tokens), and a space is glued to the fron
 (a newline as `Ċ`). BERT uses WordPiece (Devlin et al. 2018): it splits on spaces and punctuation first, a piece
 inside a word starts with `##`, and a word it has no pieces for becomes `[UNK]`, losing the information.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -90,9 +91,17 @@ def tokenize(tokenizer, text: str, name: str = "") -> Tokenized:
     for piece, token_id, (start, end), special in zip(
         pieces, ids, enc["offset_mapping"], enc["special_tokens_mask"], strict=True
     ):
-        tokens.append(Token(
-            piece=piece, id=int(token_id), special=bool(special), unknown=unk_is_real and token_id == unk
-            and not special, start=int(start), end=int(end), text=text[start:end],
-        ))
-    return Tokenized(name or getattr(tokenizer, "name_or_path", ""), algorithm_of(tokenizer), text, tokens,
-                     len(tokenizer))
+        tokens.append(
+            Token(
+                piece=piece,
+                id=int(token_id),
+                special=bool(special),
+                unknown=unk_is_real and token_id == unk and not special,
+                start=int(start),
+                end=int(end),
+                text=text[start:end],
+            )
+        )
+    return Tokenized(
+        name or getattr(tokenizer, "name_or_path", ""), algorithm_of(tokenizer), text, tokens, len(tokenizer)
+    )

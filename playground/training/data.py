@@ -78,8 +78,14 @@ def load_digits(test_fraction: float = 0.2, seed: int = 0) -> ImageData:
     order = np.random.default_rng(seed).permutation(len(x))
     n_train = len(x) - int(round(len(x) * test_fraction))
     train, test = order[:n_train], order[n_train:]
-    return ImageData("digits", torch.from_numpy(x[train]), torch.from_numpy(y[train]),
-                     torch.from_numpy(x[test]), torch.from_numpy(y[test]), image_side=8)
+    return ImageData(
+        "digits",
+        torch.from_numpy(x[train]),
+        torch.from_numpy(y[train]),
+        torch.from_numpy(x[test]),
+        torch.from_numpy(y[test]),
+        image_side=8,
+    )
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -93,7 +99,7 @@ def read_idx(path: Path) -> np.ndarray:
     if raw[2] != 0x08:
         raise ValueError(f"{path} holds element type 0x{raw[2]:02x}; only unsigned bytes (0x08) are supported")
     ndim = raw[3]
-    shape = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
+    shape = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if data.size != int(np.prod(shape)):
         raise ValueError(f"{path} header says shape {shape} but holds {data.size} values")
@@ -124,9 +130,14 @@ def load_idx_folder(folder: Path, name: str = "mnist") -> ImageData:
     def labels(values: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(values.astype(np.int64))
 
-    return ImageData(name, flat(arrays["train_images"]), labels(arrays["train_labels"]),
-                     flat(arrays["test_images"]), labels(arrays["test_labels"]),
-                     image_side=arrays["train_images"].shape[1])
+    return ImageData(
+        name,
+        flat(arrays["train_images"]),
+        labels(arrays["train_labels"]),
+        flat(arrays["test_images"]),
+        labels(arrays["test_labels"]),
+        image_side=arrays["train_images"].shape[1],
+    )
 
 
 def fashion_mnist_folder() -> Path | None:
@@ -160,8 +171,11 @@ def available_datasets() -> dict[str, str]:
     fashion = fashion_mnist_folder()
     return {
         "digits": "scikit-learn's 8×8 digits (1,797 images, bundled, always offline)",
-        "fashion-mnist": (f"Fashion-MNIST from {fashion}" if fashion
-                          else "Fashion-MNIST: install the Debian package dataset-fashion-mnist first"),
+        "fashion-mnist": (
+            f"Fashion-MNIST from {fashion}"
+            if fashion
+            else "Fashion-MNIST: install the Debian package dataset-fashion-mnist first"
+        ),
         "mnist": "MNIST from a folder of IDX files (train-images-idx3-ubyte[.gz] …)",
     }
 
@@ -173,8 +187,10 @@ def load_dataset(name: str, folder: str | Path | None = None, seed: int = 0, dow
     if name == "fashion-mnist":
         found = Path(folder) if folder else fashion_mnist_folder()
         if found is None:
-            raise FileNotFoundError("Fashion-MNIST is not installed: `apt-get install dataset-fashion-mnist`, "
-                                    "or give the folder holding its IDX files")
+            raise FileNotFoundError(
+                "Fashion-MNIST is not installed: `apt-get install dataset-fashion-mnist`, "
+                "or give the folder holding its IDX files"
+            )
         return load_idx_folder(found, name="fashion-mnist")
     if name == "mnist":
         if not folder:

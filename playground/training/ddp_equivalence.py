@@ -90,5 +90,7 @@ if __name__ == "__main__":
     args = parser.parse_args()
     reference = big_batch_step(args.workers, args.batch)
     distributed = ddp_step(args.workers, args.batch)
-    print(f"max |DDP({args.workers} x {args.batch}) - single({args.workers * args.batch})| "
-          f"= {max_difference(reference, distributed):.3g}")
+    print(
+        f"max |DDP({args.workers} x {args.batch}) - single({args.workers * args.batch})| "
+        f"= {max_difference(reference, distributed):.3g}"
+    )

@@ -19,8 +19,11 @@ def overall_by_step(run: Run) -> pd.DataFrame:
     steps = run.steps()
     if steps.empty:
         return pd.DataFrame(columns=["step", "loss", "samples_per_s", "ranks"])
-    grouped = steps.groupby("step").agg(loss=("loss", "mean"), samples_per_s=("samples_per_s", "sum"),
-                                        ranks=("rank", "nunique")).reset_index()
+    grouped = (
+        steps.groupby("step")
+        .agg(loss=("loss", "mean"), samples_per_s=("samples_per_s", "sum"), ranks=("rank", "nunique"))
+        .reset_index()
+    )
     world = run.world_size or steps["rank"].nunique()
     return grouped[grouped.ranks == world].reset_index(drop=True)
 
@@ -31,11 +34,21 @@ _RANK_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"
 def _per_rank(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, mode: str = "lines") -> None:
     """One colour per rank. Later ranks are dashed and thinner, so identical curves visibly lie on top of rank 0."""
     for rank, part in frame.groupby("rank"):
-        fig.add_trace(go.Scatter(
-            x=part[x], y=part[y], mode=mode, name=f"rank {rank}", opacity=0.75,
-            line=dict(color=_RANK_COLORS[rank % len(_RANK_COLORS)], width=3 if rank == 0 else 2,
-                      dash="solid" if rank == 0 else "dash"),
-            marker=dict(size=12 if rank == 0 else 7)))
+        fig.add_trace(
+            go.Scatter(
+                x=part[x],
+                y=part[y],
+                mode=mode,
+                name=f"rank {rank}",
+                opacity=0.75,
+                line=dict(
+                    color=_RANK_COLORS[rank % len(_RANK_COLORS)],
+                    width=3 if rank == 0 else 2,
+                    dash="solid" if rank == 0 else "dash",
+                ),
+                marker=dict(size=12 if rank == 0 else 7),
+            )
+        )
 
 
 def loss_figure(run: Run) -> go.Figure:
@@ -43,8 +56,11 @@ def loss_figure(run: Run) -> go.Figure:
     _per_rank(fig, run.steps(), "step", "loss")
     overall = overall_by_step(run)
     if run.world_size and run.world_size > 1 and len(overall):
-        fig.add_trace(go.Scatter(x=overall.step, y=overall.loss, name="overall (mean of ranks)",
-                                 line=dict(width=4, color="black")))
+        fig.add_trace(
+            go.Scatter(
+                x=overall.step, y=overall.loss, name="overall (mean of ranks)", line=dict(width=4, color="black")
+            )
+        )
     fig.update_layout(title="Training loss per step", xaxis_title="step", yaxis_title="cross-entropy", **_LAYOUT)
     return fig
 
@@ -52,8 +68,14 @@ def loss_figure(run: Run) -> go.Figure:
 def accuracy_figure(run: Run) -> go.Figure:
     fig = go.Figure()
     _per_rank(fig, run.epochs().assign(epoch=lambda f: f.epoch + 1), "epoch", "accuracy", mode="lines+markers")
-    fig.update_layout(title="Held-out accuracy after each epoch", xaxis_title="epoch", yaxis_title="accuracy",
-                      yaxis_range=[0, 1], xaxis=dict(dtick=1), **_LAYOUT)
+    fig.update_layout(
+        title="Held-out accuracy after each epoch",
+        xaxis_title="epoch",
+        yaxis_title="accuracy",
+        yaxis_range=[0, 1],
+        xaxis=dict(dtick=1),
+        **_LAYOUT,
+    )
     return fig
 
 
@@ -62,8 +84,14 @@ def throughput_figure(run: Run) -> go.Figure:
     _per_rank(fig, run.steps(), "step", "samples_per_s")
     overall = overall_by_step(run)
     if run.world_size and run.world_size > 1 and len(overall):
-        fig.add_trace(go.Scatter(x=overall.step, y=overall.samples_per_s, name="overall (sum of ranks)",
-                                 line=dict(width=4, color="black")))
+        fig.add_trace(
+            go.Scatter(
+                x=overall.step,
+                y=overall.samples_per_s,
+                name="overall (sum of ranks)",
+                line=dict(width=4, color="black"),
+            )
+        )
     fig.update_layout(title="Throughput", xaxis_title="step", yaxis_title="samples / s", **_LAYOUT)
     return fig
 
@@ -97,13 +125,25 @@ def scaling_figure(comparison: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     if len(comparison):
         ordered = comparison.sort_values("workers")
-        fig.add_trace(go.Scatter(x=ordered.workers, y=ordered.speedup, mode="markers+lines", name="speedup",
-                                 text=ordered.run))
-        fig.add_trace(go.Scatter(x=ordered.workers, y=ordered.efficiency, mode="markers+lines",
-                                 name="scaling efficiency", text=ordered.run))
+        fig.add_trace(
+            go.Scatter(x=ordered.workers, y=ordered.speedup, mode="markers+lines", name="speedup", text=ordered.run)
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=ordered.workers,
+                y=ordered.efficiency,
+                mode="markers+lines",
+                name="scaling efficiency",
+                text=ordered.run,
+            )
+        )
         top = int(ordered.workers.max())
-        fig.add_trace(go.Scatter(x=[1, top], y=[1, top], mode="lines", name="perfect speedup",
-                                 line=dict(dash="dash", color="gray")))
-    fig.update_layout(title="Speedup over 1 worker (throughput ratio)", xaxis_title="workers",
-                      xaxis=dict(dtick=1), **_LAYOUT)
+        fig.add_trace(
+            go.Scatter(
+                x=[1, top], y=[1, top], mode="lines", name="perfect speedup", line=dict(dash="dash", color="gray")
+            )
+        )
+    fig.update_layout(
+        title="Speedup over 1 worker (throughput ratio)", xaxis_title="workers", xaxis=dict(dtick=1), **_LAYOUT
+    )
     return fig

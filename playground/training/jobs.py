@@ -78,16 +78,33 @@ def start_job(config: TrainConfig, run_dir: Path, owner: str) -> Job:
     with _lock:
         if _job is not None and _job.running:
             who = "You already have" if _job.owner == owner else "Another learner has"
-            raise JobBusy(f"{who} a training job running ({_job.run_dir.name}); one job at a time per server. "
-                          "Wait for it to finish or stop it.")
+            raise JobBusy(
+                f"{who} a training job running ({_job.run_dir.name}); one job at a time per server. "
+                "Wait for it to finish or stop it."
+            )
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / METRICS_FILE).write_text("")  # the page can show "waiting" while the processes import torch
-        cmd = [sys.executable, "-m", "playground.training.train", *config.to_args(), "--run-dir", str(run_dir), "--overwrite"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "playground.training.train",
+            *config.to_args(),
+            "--run-dir",
+            str(run_dir),
+            "--overwrite",
+        ]
         env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
         with open(run_dir / "job.log", "wb") as log:
-            process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+            process = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         _job = Job(process, run_dir, owner, config)
         _ensure_reaper()
         return _job

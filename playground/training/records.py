@@ -33,8 +33,13 @@ REQUIRED = {
 }
 COMMON = ("kind", "rank", "time", "elapsed")
 # What gloo / NCCL say on a rank whose peer went away: a consequence, not a cause.
-PEER_LOST = ("Connection closed by peer", "Connection reset by peer", "remote worker", "Broken pipe",
-             "communicator was aborted")
+PEER_LOST = (
+    "Connection closed by peer",
+    "Connection reset by peer",
+    "remote worker",
+    "Broken pipe",
+    "communicator was aborted",
+)
 
 
 def parse_line(line: str) -> dict:
@@ -97,8 +102,10 @@ class Run:
         return _frame(self.of_kind("step"), ["rank", "step", "epoch", "loss", "samples_per_s", "elapsed", "gpu_mem_mb"])
 
     def epochs(self) -> pd.DataFrame:
-        return _frame(self.of_kind("epoch"), ["rank", "epoch", "step", "accuracy", "checksum", "param_sum",
-                                              "epoch_time", "samples_per_s"])
+        return _frame(
+            self.of_kind("epoch"),
+            ["rank", "epoch", "step", "accuracy", "checksum", "param_sum", "epoch_time", "samples_per_s"],
+        )
 
     @property
     def culprit(self) -> dict | None:
@@ -120,8 +127,9 @@ class Run:
 
 def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=columns)
-    return frame.sort_values(["rank"] + [c for c in ("step", "epoch") if c in columns][:1], kind="stable") \
-        .reset_index(drop=True)
+    return frame.sort_values(["rank"] + [c for c in ("step", "epoch") if c in columns][:1], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def read_run(folder: str | Path) -> Run:
@@ -131,7 +139,9 @@ def read_run(folder: str | Path) -> Run:
         raise FileNotFoundError(f"There is no folder {folder}.")
     path = folder / METRICS_FILE
     if not path.exists():
-        raise FileNotFoundError(f"{folder} has no {METRICS_FILE}: is it the --run-dir of a playground.training.train job?")
+        raise FileNotFoundError(
+            f"{folder} has no {METRICS_FILE}: is it the --run-dir of a playground.training.train job?"
+        )
     run = Run(folder)
     text = path.read_text(errors="replace")
     lines = text.split("\n")
@@ -190,13 +200,21 @@ def compare_runs(rows: list[dict]) -> pd.DataFrame:
         return pd.DataFrame(columns=["run", "workers", "samples/s", "baseline", "speedup", "efficiency"])
     out = []
     for _, row in frame.iterrows():
-        same = frame[(frame.dataset == row.dataset) & (frame["batch/worker"] == row["batch/worker"])
-                     & (frame.workers == 1)]
+        same = frame[
+            (frame.dataset == row.dataset) & (frame["batch/worker"] == row["batch/worker"]) & (frame.workers == 1)
+        ]
         if same.empty:
             continue
         base = same.iloc[0]  # rows come newest first
         speedup = row["samples/s"] / base["samples/s"]
-        out.append({"run": row.run, "workers": int(row.workers), "samples/s": row["samples/s"],
-                    "baseline": base.run, "speedup": round(speedup, 3),
-                    "efficiency": round(speedup / row.workers, 3)})
+        out.append(
+            {
+                "run": row.run,
+                "workers": int(row.workers),
+                "samples/s": row["samples/s"],
+                "baseline": base.run,
+                "speedup": round(speedup, 3),
+                "efficiency": round(speedup / row.workers, 3),
+            }
+        )
     return pd.DataFrame(out, columns=["run", "workers", "samples/s", "baseline", "speedup", "efficiency"])

@@ -47,18 +47,32 @@ onto GPU 0, and cannot span machines. DDP runs one process per device and only e
 """
 
 MIRRORED_ROWS = [
-    ("Create the strategy", "`strategy = tf.distribute.MirroredStrategy()`",
-     "`dist.init_process_group(\"nccl\")`, one process per GPU (torchrun starts them)"),
-    ("Build the model", "inside `with strategy.scope():` → variables mirrored on each GPU",
-     "`model = DDP(model, device_ids=[local_rank])` → rank 0's weights broadcast"),
-    ("Split the data", "`strategy.experimental_distribute_dataset(ds)` with the *global* batch size",
-     "`DistributedSampler` with the *per-worker* batch size (global = workers × batch)"),
-    ("Gradients", "all-reduced across replicas (NCCL) inside `optimizer.apply_gradients`",
-     "all-reduced in buckets during `loss.backward()`"),
-    ("Processes", "one Python process drives all GPUs of a machine",
-     "one process per GPU (or per CPU worker here)"),
-    ("Many machines", "`MultiWorkerMirroredStrategy` + a `TF_CONFIG` environment variable",
-     "the same script, `torchrun --nnodes=2 --node_rank=… --master_addr=…`"),
+    (
+        "Create the strategy",
+        "`strategy = tf.distribute.MirroredStrategy()`",
+        '`dist.init_process_group("nccl")`, one process per GPU (torchrun starts them)',
+    ),
+    (
+        "Build the model",
+        "inside `with strategy.scope():` → variables mirrored on each GPU",
+        "`model = DDP(model, device_ids=[local_rank])` → rank 0's weights broadcast",
+    ),
+    (
+        "Split the data",
+        "`strategy.experimental_distribute_dataset(ds)` with the *global* batch size",
+        "`DistributedSampler` with the *per-worker* batch size (global = workers × batch)",
+    ),
+    (
+        "Gradients",
+        "all-reduced across replicas (NCCL) inside `optimizer.apply_gradients`",
+        "all-reduced in buckets during `loss.backward()`",
+    ),
+    ("Processes", "one Python process drives all GPUs of a machine", "one process per GPU (or per CPU worker here)"),
+    (
+        "Many machines",
+        "`MultiWorkerMirroredStrategy` + a `TF_CONFIG` environment variable",
+        "the same script, `torchrun --nnodes=2 --node_rank=… --master_addr=…`",
+    ),
 ]
 
 MIRRORED_NOTE = """
@@ -68,5 +82,7 @@ the gradients: the idea is identical, the bookkeeping differs. (TensorFlow is no
 
 
 def mirrored_table() -> list[dict]:
-    return [{"step": step, "TensorFlow MirroredStrategy": tf, "PyTorch DDP": torch_ddp}
-            for step, tf, torch_ddp in MIRRORED_ROWS]
+    return [
+        {"step": step, "TensorFlow MirroredStrategy": tf, "PyTorch DDP": torch_ddp}
+        for step, tf, torch_ddp in MIRRORED_ROWS
+    ]

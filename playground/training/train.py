@@ -103,8 +103,10 @@ def apply_caps(config: TrainConfig, cpu_count: int, gpu_count: int) -> tuple[Tra
     else:
         limit, what = (gpu_count, "GPUs") if values["device"] == "cuda" else (max(1, cpu_count), "CPU cores")
         if values["workers"] > limit:
-            notes.append(f"Asked for {config.workers} workers but this machine has {limit} {what}; capped at {limit}. "
-                         f"More processes than {what} only take turns on the same hardware and run slower.")
+            notes.append(
+                f"Asked for {config.workers} workers but this machine has {limit} {what}; capped at {limit}. "
+                f"More processes than {what} only take turns on the same hardware and run slower."
+            )
             values["workers"] = limit
         values["workers"] = max(1, values["workers"])
     for name, cap in (("epochs", MAX_EPOCHS), ("max_steps", MAX_STEPS), ("batch_size", MAX_BATCH)):
@@ -150,8 +152,8 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, device: torch.d
     model.eval()
     correct = 0
     for start in range(0, len(x), 1024):
-        logits = model(x[start:start + 1024].to(device))
-        correct += (logits.argmax(1).cpu() == y[start:start + 1024]).sum().item()
+        logits = model(x[start : start + 1024].to(device))
+        correct += (logits.argmax(1).cpu() == y[start : start + 1024]).sum().item()
     model.train()
     return correct / len(x)
 
@@ -190,10 +192,18 @@ def run_worker(config: TrainConfig, run_dir: Path) -> None:
         optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
         sampler = DistributedSampler(data.x_train, num_replicas=world, rank=rank, shuffle=True, seed=config.seed)
         if rank == 0:
-            log.write("config", world_size=world, backend=dist.get_backend() if distributed else "none",
-                      device_used=str(device), torch_threads=torch.get_num_threads(), train_size=len(data.x_train),
-                      test_size=len(data.x_test), input_size=data.input_size, host=socket.gethostname(),
-                      **asdict(config))
+            log.write(
+                "config",
+                world_size=world,
+                backend=dist.get_backend() if distributed else "none",
+                device_used=str(device),
+                torch_threads=torch.get_num_threads(),
+                train_size=len(data.x_train),
+                test_size=len(data.x_test),
+                input_size=data.input_size,
+                host=socket.gethostname(),
+                **asdict(config),
+            )
         step, samples_total, train_time = 0, 0, 0.0
         accuracy = 0.0
         for epoch in range(config.epochs):
@@ -204,7 +214,7 @@ def run_worker(config: TrainConfig, run_dir: Path) -> None:
             for batch_index, start in enumerate(range(0, len(order), config.batch_size)):
                 if config.max_steps and batch_index >= config.max_steps:
                     break
-                idx = order[start:start + config.batch_size]
+                idx = order[start : start + config.batch_size]
                 x, y = data.x_train[idx].to(device), data.y_train[idx].to(device)
                 optimizer.zero_grad(set_to_none=True)
                 loss = F.cross_entropy(model(x), y)
@@ -216,21 +226,43 @@ def run_worker(config: TrainConfig, run_dir: Path) -> None:
                 _crash(config, rank, step)
                 if step % config.log_every == 0:
                     now = time.perf_counter()
-                    extra = {"gpu_mem_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)} if use_cuda else {}
-                    log.write("step", step=step, epoch=epoch, loss=loss.item(),
-                              samples_per_s=round(samples_since_log / max(now - last_log, 1e-9), 1), **extra)
+                    extra = (
+                        {"gpu_mem_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)} if use_cuda else {}
+                    )
+                    log.write(
+                        "step",
+                        step=step,
+                        epoch=epoch,
+                        loss=loss.item(),
+                        samples_per_s=round(samples_since_log / max(now - last_log, 1e-9), 1),
+                        **extra,
+                    )
                     last_log, samples_since_log = now, 0
             epoch_time = time.perf_counter() - epoch_start
             train_time += epoch_time
             samples_total += epoch_samples
             accuracy = evaluate(model, data.x_test, data.y_test, device)
             checksum, param_sum = param_checksum(model)
-            log.write("epoch", step=step, epoch=epoch, accuracy=accuracy, checksum=checksum, param_sum=param_sum,
-                      epoch_time=round(epoch_time, 4), samples_per_s=round(epoch_samples / max(epoch_time, 1e-9), 1))
+            log.write(
+                "epoch",
+                step=step,
+                epoch=epoch,
+                accuracy=accuracy,
+                checksum=checksum,
+                param_sum=param_sum,
+                epoch_time=round(epoch_time, 4),
+                samples_per_s=round(epoch_samples / max(epoch_time, 1e-9), 1),
+            )
         if distributed:
             dist.barrier()
-        log.write("done", step=step, accuracy=accuracy, train_time=round(train_time, 4),
-                  samples=samples_total, samples_per_s=round(samples_total / max(train_time, 1e-9), 1))
+        log.write(
+            "done",
+            step=step,
+            accuracy=accuracy,
+            train_time=round(train_time, 4),
+            samples=samples_total,
+            samples_per_s=round(samples_total / max(train_time, 1e-9), 1),
+        )
         if distributed:
             dist.destroy_process_group()
     except BaseException as err:  # noqa: BLE001 - the page must learn why this rank died, whatever it was
@@ -270,10 +302,24 @@ def launch(config: TrainConfig, run_dir: Path) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (end_all(), sys.exit(143)))
     try:
         for rank in range(config.workers):
-            env = dict(os.environ, RANK=str(rank), WORLD_SIZE=str(config.workers), LOCAL_RANK=str(rank),
-                       LOCAL_WORLD_SIZE=str(config.workers), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-            cmd = [sys.executable, "-m", "playground.training.train", *config.to_args(), "--run-dir", str(run_dir),
-                   "--worker"]
+            env = dict(
+                os.environ,
+                RANK=str(rank),
+                WORLD_SIZE=str(config.workers),
+                LOCAL_RANK=str(rank),
+                LOCAL_WORLD_SIZE=str(config.workers),
+                MASTER_ADDR="127.0.0.1",
+                MASTER_PORT=str(port),
+            )
+            cmd = [
+                sys.executable,
+                "-m",
+                "playground.training.train",
+                *config.to_args(),
+                "--run-dir",
+                str(run_dir),
+                "--worker",
+            ]
             procs.append(subprocess.Popen(cmd, env=env))
         while any([p.poll() is None for p in procs]):  # a list, not a generator: every rank is polled each time
             failed = [(rank, p.returncode) for rank, p in enumerate(procs) if p.returncode not in (None, 0)]
@@ -284,8 +330,11 @@ def launch(config: TrainConfig, run_dir: Path) -> int:
         for rank, code in failed:
             if code < 0:  # killed by a signal: the rank could not say why, so the launcher does
                 MetricsWriter(run_dir / METRICS_FILE, rank).write(
-                    "error", error=f"rank {rank} was killed by signal {signal.Signals(-code).name} "
-                                   f"(out of memory, or killed from outside)", source="launcher")
+                    "error",
+                    error=f"rank {rank} was killed by signal {signal.Signals(-code).name} "
+                    f"(out of memory, or killed from outside)",
+                    source="launcher",
+                )
         return 1 if failed else 0
     finally:
         end_all()
@@ -306,8 +355,12 @@ def parse_args(argv: list[str] | None = None) -> tuple[TrainConfig, Path, bool, 
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
-    for name, allowed in (("strategy", STRATEGIES), ("dataset", DATASETS), ("device", ("cpu", "cuda")),
-                          ("crash_how", ("raise", "kill"))):
+    for name, allowed in (
+        ("strategy", STRATEGIES),
+        ("dataset", DATASETS),
+        ("device", ("cpu", "cuda")),
+        ("crash_how", ("raise", "kill")),
+    ):
         if getattr(config, name) not in allowed:
             parser.error(f"--{name.replace('_', '-')} must be one of {', '.join(allowed)}")
     return config, args.run_dir, args.overwrite, args.worker

@@ -32,8 +32,6 @@ def tokenizer(model_dir):
     return AutoTokenizer.from_pretrained(model_dir)
 
 
-
-
 def open_page(model_dir, **query) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.query_params.update({"model": "local", "model_dir": model_dir, **{k: str(v) for k, v in query.items()}})
@@ -83,8 +81,14 @@ def test_mask_like_pretraining_applies_the_seeded_rule_and_reports_each_action(m
     next(b for b in at.button if b.label.startswith("🎲 Mask like pretraining")).click().run()
     assert not at.exception
     enc = encode(tokenizer, text, 64)
-    decisions = pretraining_mask(enc.input_ids, enc.special_tokens_mask, tokenizer.mask_token_id, len(tokenizer), 7,
-                                 never_random_ids=tokenizer.all_special_ids)
+    decisions = pretraining_mask(
+        enc.input_ids,
+        enc.special_tokens_mask,
+        tokenizer.mask_token_id,
+        len(tokenizer),
+        7,
+        never_random_ids=tokenizer.all_special_ids,
+    )
     table = at.dataframe[0].value
     assert list(table["position"]) == [d.position for d in decisions]
     assert list(table["done to it"]) == [d.action for d in decisions]
@@ -140,7 +144,8 @@ def test_next_sentence_probability_matches_transformers_and_swap_changes_b(model
     at = open_page(model_dir, a="romeo, romeo!", b="wherefore art thou romeo?")
     with torch.no_grad():
         logits = BertForNextSentencePrediction.from_pretrained(model_dir)(
-            **tokenizer("romeo, romeo!", "wherefore art thou romeo?", return_tensors="pt")).logits[0]
+            **tokenizer("romeo, romeo!", "wherefore art thou romeo?", return_tensors="pt")
+        ).logits[0]
     assert metric(at, "P(IsNext)") == f"{float(logits.softmax(-1)[0]):.1%}"
     next(b for b in at.button if b.label.startswith("🔀")).click().run()
     assert not at.exception
@@ -249,7 +254,9 @@ def test_a_shared_link_opens_the_same_quiz_line(model_dir, tokenizer):
     from playground.bert.quiz import quiz_line
 
     at = open_page(model_dir, quiz=7)
-    assert f"**Line 8:** {quiz_line(tokenizer, 7, 64).masked.replace(tokenizer.mask_token, ' ▁▁▁▁▁ ')}" in texts(at.markdown)
+    assert f"**Line 8:** {quiz_line(tokenizer, 7, 64).masked.replace(tokenizer.mask_token, ' ▁▁▁▁▁ ')}" in texts(
+        at.markdown
+    )
 
 
 def test_scoring_bert_on_many_lines_counts_its_first_guesses_against_transformers(model_dir, tokenizer):
@@ -287,4 +294,5 @@ def test_a_link_past_the_last_line_wraps_round_to_the_first(model_dir, tokenizer
     n = len(quiz_lines(tokenizer, 64))
     at = open_page(model_dir, quiz=n + 2)
     assert f"**Line 3:** {quiz_lines(tokenizer, 64)[2].masked.replace(tokenizer.mask_token, ' ▁▁▁▁▁ ')}" in texts(
-        at.markdown)
+        at.markdown
+    )

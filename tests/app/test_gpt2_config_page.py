@@ -5,8 +5,16 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "gpt2_config.py")
-HF_GPT2_SMALL = dict(vocab_size="50257", context_length="1024", emb_dim="768", n_heads="12", n_layers="12",
-                     drop_rate="0.1", qkv_bias="true", tied="true")
+HF_GPT2_SMALL = dict(
+    vocab_size="50257",
+    context_length="1024",
+    emb_dim="768",
+    n_heads="12",
+    n_layers="12",
+    drop_rate="0.1",
+    qkv_bias="true",
+    tied="true",
+)
 
 
 def open_page(**query) -> AppTest:
@@ -101,7 +109,14 @@ def test_bad_values_in_a_link_are_explained_and_the_lesson_values_kept():
     at = open_page(emb_dim="76.5", n_heads="0", drop_rate="1.5", tied="maybe", vocab_size="lots")
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
-    for expected in ("emb_dim=76.5", "not a whole number", "n_heads=0", "drop_rate=1.5", "tied=maybe", "vocab_size=lots"):
+    for expected in (
+        "emb_dim=76.5",
+        "not a whole number",
+        "n_heads=0",
+        "drop_rate=1.5",
+        "tied=maybe",
+        "vocab_size=lots",
+    ):
         assert expected in warnings
     assert metric(at, "Analytic count") == "163,009,536"
 
@@ -116,4 +131,6 @@ def test_absurd_sizes_still_get_exact_analytic_numbers():
     assert "Check skipped" in text(at)  # even the meta device cannot build this
     d = 10**15
     assert metric(at, "Per transformer block") == f"{12 * d * d + 10 * d:,}"
-    assert metric(at, "Analytic count") == f"{d * (12 * d * d + 10 * d) + 3 * d * d + 2 * d:,}"  # + token, position, head, final LN
+    assert (
+        metric(at, "Analytic count") == f"{d * (12 * d * d + 10 * d) + 3 * d * d + 2 * d:,}"
+    )  # + token, position, head, final LN

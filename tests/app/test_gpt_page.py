@@ -20,8 +20,6 @@ def bundled():
     return load_model("gpt", "bundled")
 
 
-
-
 def open_page(**query) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.query_params.update({k: str(v) for k, v in query.items()})
@@ -33,7 +31,7 @@ def shown_texts(at) -> list[str]:
     texts = []
     for element in at.get("html"):
         body = element.proto.body
-        if "title=\"p = " in body:
+        if 'title="p = ' in body:
             plain = html.unescape(re.sub(r"<[^>]+>", "", body.replace("↵<br>", "\n")))
             texts.append(plain)
     return texts
@@ -51,8 +49,15 @@ def test_default_is_the_lessons_greedy_generation_token_for_token(bundled):
     assert at.number_input[0].value == 50 - prompt_ids.shape[1]  # generate(max_length=50) counts the prompt
     eos = bundled.tokenizer.eos_token_id
     with torch.no_grad():
-        expected = bundled.model.generate(prompt_ids, attention_mask=torch.ones_like(prompt_ids), max_length=50,
-                                          do_sample=False, num_return_sequences=1, pad_token_id=eos, eos_token_id=eos)
+        expected = bundled.model.generate(
+            prompt_ids,
+            attention_mask=torch.ones_like(prompt_ids),
+            max_length=50,
+            do_sample=False,
+            num_return_sequences=1,
+            pad_token_id=eos,
+            eos_token_id=eos,
+        )
     assert shown_texts(at) == [bundled.tokenizer.decode(expected[0], skip_special_tokens=True)]
     n_new = expected.shape[1] - prompt_ids.shape[1]
     assert any(m.value.startswith(f"At step {n_new} the model had read {49} tokens") for m in at.markdown)
@@ -94,15 +99,19 @@ def test_several_sequences_and_beam_search():
     assert not at.exception and len(shown_texts(at)) == 2
 
 
-@pytest.mark.parametrize("query,message", [
-    (dict(prompt=""), "prompt is empty"),
-    (dict(max_new=5000), "capped at 200"),
-    (dict(method="sampling", temperature=0), "greedy"),
-    (dict(method="sampling", top_p=0), "Top-p 0"),
-    (dict(method="sampling", top_k=999999), "vocabulary size"),
-    (dict(prompt="Romeo, Romeo, wherefore art thou? " * 300, max_new=20), "truncated from the left"),
-    (dict(temperature=7), "could not be used"),
-], ids=["empty", "too-many-tokens", "temperature-0", "top-p-0", "top-k-too-big", "long-prompt", "bad-url-value"])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        (dict(prompt=""), "prompt is empty"),
+        (dict(max_new=5000), "capped at 200"),
+        (dict(method="sampling", temperature=0), "greedy"),
+        (dict(method="sampling", top_p=0), "Top-p 0"),
+        (dict(method="sampling", top_k=999999), "vocabulary size"),
+        (dict(prompt="Romeo, Romeo, wherefore art thou? " * 300, max_new=20), "truncated from the left"),
+        (dict(temperature=7), "could not be used"),
+    ],
+    ids=["empty", "too-many-tokens", "temperature-0", "top-p-0", "top-k-too-big", "long-prompt", "bad-url-value"],
+)
 def test_bad_input_gets_a_message_and_still_a_result(query, message):
     at = open_page(**query)
     assert not at.exception

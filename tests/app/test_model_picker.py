@@ -1,4 +1,5 @@
 """The model picker every model page shares: bundled by default, hub ids, a local folder, clear errors."""
+
 from __future__ import annotations
 
 import pytest

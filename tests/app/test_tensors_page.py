@@ -44,9 +44,14 @@ def test_default_page_shows_the_2d_preset_its_facts_and_a_reshape():
     at = _open()
     assert not at.exception
     text = _text(at)
-    for fact in ("| shape | **(2, 2) · rank 2** |", "| dtype | **int64 · 8 bytes each** |", "| numel | **4 · 32 bytes in all** |",
-                 "| strides | **(2, 1)** |", "| contiguous | **True** |",
-                 "| device | **cpu** |"):
+    for fact in (
+        "| shape | **(2, 2) · rank 2** |",
+        "| dtype | **int64 · 8 bytes each** |",
+        "| numel | **4 · 32 bytes in all** |",
+        "| strides | **(2, 1)** |",
+        "| contiguous | **True** |",
+        "| device | **cpu** |",
+    ):
         assert fact in text
     x_chart, before, after = _charts(at)
     assert x_chart["data"][0]["z"] == [[1, 2], [3, 4]]
@@ -75,7 +80,11 @@ def test_typed_list_random_arange_zeros_ones_and_seed():
     torch.manual_seed(3)
     assert _charts(at)[0]["data"][0]["z"] == torch.randn(2, 5).double().tolist()  # exactly the seeded numbers
     assert "torch.manual_seed(3)" in _code(at)
-    for kind, value in (("arange", [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]), ("zeros", [[0.0] * 5] * 2), ("ones", [[1.0] * 5] * 2)):
+    for kind, value in (
+        ("arange", [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]),
+        ("zeros", [[0.0] * 5] * 2),
+        ("ones", [[1.0] * 5] * 2),
+    ):
         _w(at, "selectbox", "source").select(kind).run()
         assert _charts(at)[0]["data"][0]["z"] == value, kind
     assert not at.exception

@@ -1,4 +1,5 @@
 """The Tokenizers page as a learner uses it: type text, read the counts, try hard text, share a link."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,8 +38,11 @@ def expected_metrics(text):
     rows = []
     for kind in ("gpt", "bert"):
         result = tokenize(load_tokenizer(kind)[0], text)
-        rows += [("characters", str(len(text))), ("tokens", str(result.n_tokens)),
-                 ("chars / token", f"{result.chars_per_token:.2f}")]
+        rows += [
+            ("characters", str(len(text))),
+            ("tokens", str(result.n_tokens)),
+            ("chars / token", f"{result.chars_per_token:.2f}"),
+        ]
     return rows
 
 

@@ -13,7 +13,9 @@ def _open(page, url: str, width: int) -> str:
     page.goto(url)
     page.get_by_text("Parameter before and after the step").wait_for(timeout=PATIENCE_MS)
     page.locator('[data-testid="stGraphVizChart"] svg').nth(2).wait_for(timeout=PATIENCE_MS)
-    wait_for_every_chart(page, at_least=4, timeout=PATIENCE_MS / 1000)  # charts draw in any order; tests read them by position
+    wait_for_every_chart(
+        page, at_least=4, timeout=PATIENCE_MS / 1000
+    )  # charts draw in any order; tests read them by position
     return page.locator('[data-testid="stMain"]').inner_text()
 
 

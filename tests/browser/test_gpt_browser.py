@@ -16,8 +16,14 @@ def test_gpt_page_generates_coloured_text_and_regenerates_from_a_new_prompt(brow
     assert page.locator(COLOURED_TOKEN).count() > 5, "no generated tokens shown"
     main = page.locator('[data-testid="stMain"]')
     assert "ROMEO:" in main.inner_text()
-    for section in ("Inside one step", "Entropy per step", "Temperature explorer", "Attention over the text",
-                    "Logit lens", "The code"):
+    for section in (
+        "Inside one step",
+        "Entropy per step",
+        "Temperature explorer",
+        "Attention over the text",
+        "Logit lens",
+        "The code",
+    ):
         assert section in main.inner_text(), f"missing section {section}"
 
     prompt = page.get_by_label("Prompt")
@@ -27,7 +33,9 @@ def test_gpt_page_generates_coloured_text_and_regenerates_from_a_new_prompt(brow
     page.get_by_role("button", name="Generate").click()
     wait_for_app_idle(page, timeout=240)
     assert_no_streamlit_error(page)
-    coloured = page.locator('[data-testid="stMain"] [data-testid="stHtml"]').filter(has=page.locator('span[title^="p = "]'))
+    coloured = page.locator('[data-testid="stMain"] [data-testid="stHtml"]').filter(
+        has=page.locator('span[title^="p = "]')
+    )
     assert coloured.first.inner_text().startswith("JULIET:")
     assert "prompt=JULIET" in page.url  # the prompt lives in the URL
     page.set_viewport_size(WHOLE_PAGE_DESKTOP)
@@ -46,6 +54,8 @@ def test_gpt_page_sampling_from_a_link(browser_page, app_url):
     page.goto(f"{app_url}/gpt?method=sampling&temperature=1.3&top_k=40&top_p=0.9&seed=3&max_new=40&n=2")
     wait_for_app_idle(page, timeout=240)
     assert_no_streamlit_error(page)
-    boxes = page.locator('[data-testid="stMain"] [data-testid="stHtml"]').filter(has=page.locator('span[title^="p = "]'))
+    boxes = page.locator('[data-testid="stMain"] [data-testid="stHtml"]').filter(
+        has=page.locator('span[title^="p = "]')
+    )
     assert boxes.count() == 2  # two sampled sequences
     screenshot(page, "gpt-sampling-desktop")

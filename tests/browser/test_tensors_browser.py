@@ -63,8 +63,17 @@ def test_view_after_transpose_shows_pytorchs_message_and_the_fix(browser_page, a
 
 
 def test_a_3d_tensor_in_float16_with_broadcasting(browser_page, app_url):
-    main = _open(browser_page, app_url, source="random", shape="3, 2, 4", seed=1, dtype="float16", op="elementwise",
-                 other="[1, 10, 100, 1000]", operator="*")
+    main = _open(
+        browser_page,
+        app_url,
+        source="random",
+        shape="3, 2, 4",
+        seed=1,
+        dtype="float16",
+        op="elementwise",
+        other="[1, 10, 100, 1000]",
+        operator="*",
+    )
     text = main.inner_text()
     assert "float16" in text and "(3, 2, 4)" in text
     titles = browser_page.locator('[data-testid="stPlotlyChart"] text.gtitle').all_text_contents()

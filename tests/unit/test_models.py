@@ -4,6 +4,7 @@ Independent models are tiny random configs saved into tmp_path with `save_pretra
 model folder looks. Nothing here touches the network: HF_HUB_OFFLINE is set, and the download path is replaced by
 stand-ins that hang or fail the way a real network does.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,9 @@ from playground.pretraining.fill_baseline import NeighbourCounts
 from playground.pretraining.gpt_metrics import causal_lm_heldout_loss
 from playground.pretraining.tokenizer_training import train_byte_level_bpe, train_wordpiece
 
-TEXT = ("ROMEO: But soft, what light through yonder window breaks?\nJULIET: O Romeo, Romeo, wherefore art thou "
-        "Romeo?\n") * 20
+TEXT = (
+    "ROMEO: But soft, what light through yonder window breaks?\nJULIET: O Romeo, Romeo, wherefore art thou Romeo?\n"
+) * 20
 CORPUS = models.REPO.parent / "shared" / "data" / "tinyshakespeare.txt"
 
 
@@ -44,8 +46,14 @@ def save_tiny_gpt(folder):
 
 def save_tiny_bert(folder, cls=transformers.BertForPreTraining):
     tok = train_wordpiece(TEXT, 200)
-    config = transformers.BertConfig(vocab_size=len(tok), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                                     intermediate_size=32, max_position_embeddings=32)
+    config = transformers.BertConfig(
+        vocab_size=len(tok),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=32,
+    )
     torch.manual_seed(0)
     model = cls(config)
     model.save_pretrained(folder)
@@ -102,21 +110,26 @@ def test_bundled_gpt_loss_per_char_on_held_out_text_is_no_worse_than_its_card():
     assert measured <= stated + 5e-4  # the card rounds to 4 decimals
 
 
-
 @pytest.fixture(scope="module")
 def bert_on_held_out_lines():
     """The card's measurement, made once for the tests below: one masked word in every held-out line."""
     train, held_out = split_holdout(read_corpus(CORPUS), 0.1)
     loaded = load_model("bert")
     lines = [line for line in held_out.splitlines() if line.strip()]
-    return SimpleNamespace(train=train, lines=lines, loaded=loaded,
-                           result=masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=len(lines)))
+    return SimpleNamespace(
+        train=train,
+        lines=lines,
+        loaded=loaded,
+        result=masked_word_predictions(loaded.model, loaded.tokenizer, lines, n_lines=len(lines)),
+    )
 
 
 @pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
 def test_bundled_bert_fills_masked_held_out_words_as_often_as_its_card_states(bert_on_held_out_lines):
-    m = re.search(r"top-1 for one masked ordinary word per held-out line \| ([0-9.]+) \((\d+) words\)",
-                  (BERT_DIR / "README.md").read_text())
+    m = re.search(
+        r"top-1 for one masked ordinary word per held-out line \| ([0-9.]+) \((\d+) words\)",
+        (BERT_DIR / "README.md").read_text(),
+    )
     assert m, "the BERT card must state its top-1 on masked held-out words"
     stated, n_words = float(m.group(1)), int(m.group(2))
     result = bert_on_held_out_lines.result
@@ -131,8 +144,10 @@ def test_bundled_bert_fills_masked_held_out_words_as_often_as_its_card_states(be
 @pytest.mark.skipif(not CORPUS.is_file(), reason="the training corpus is not in the repository")
 def test_bundled_bert_card_splits_its_masked_word_figure_by_how_often_training_had_the_word(bert_on_held_out_lines):
     card = (BERT_DIR / "README.md").read_text()
-    stated = {m.group(1): (int(m.group(2).replace(",", "")), float(m.group(3)), float(m.group(4)))
-              for m in re.finditer(r"\| ([^|]*times[^|]*) \| ([0-9,]+) \| ([0-9.]+) \| ([0-9.]+) \|", card)}
+    stated = {
+        m.group(1): (int(m.group(2).replace(",", "")), float(m.group(3)), float(m.group(4)))
+        for m in re.finditer(r"\| ([^|]*times[^|]*) \| ([0-9,]+) \| ([0-9.]+) \| ([0-9.]+) \|", card)
+    }
     assert len(stated) == 3, "the BERT card must split its figure into three frequency bands"
     measured = bert_on_held_out_lines
     bands = by_training_frequency(measured.result, NeighbourCounts(measured.train).unigrams)
@@ -149,6 +164,7 @@ def test_bundled_bert_fills_masked_held_out_words_better_than_counting_their_nei
     counting = NeighbourCounts(train, set(loaded.tokenizer.get_vocab())).accuracy(items, loaded.tokenizer.mask_token)
     assert counting > 0.05  # the reference is a real one: it gets some words right
     assert bert.accuracy > 1.2 * counting
+
 
 # ----------------------------------------------------------------------------------- local folders and hub ids
 def test_local_gpt_folder_loads_the_saved_weights(tmp_path):
@@ -239,8 +255,9 @@ def test_a_bert_folder_on_the_gpt_side(tmp_path):
 
 def test_hub_id_not_cached_while_offline_fails_at_once(tmp_path, monkeypatch):
     monkeypatch.setattr(models, "HUB_CACHE_DIR", str(tmp_path))
-    message = assert_clear_error("gpt", "no-such-org/no-such-model", "not in this computer's Hugging Face cache",
-                                 seconds=2)
+    message = assert_clear_error(
+        "gpt", "no-such-org/no-such-model", "not in this computer's Hugging Face cache", seconds=2
+    )
     assert "bundled" in message
 
 

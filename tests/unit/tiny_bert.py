@@ -22,8 +22,13 @@ def tiny_bert_tokenizer() -> BertTokenizerFast:
 def tiny_bert(tokenizer, seed: int = 0, max_positions: int = 64) -> BertForPreTraining:
     torch.manual_seed(seed)
     config = BertConfig(
-        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
-        max_position_embeddings=max_positions, attn_implementation="eager",
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=max_positions,
+        attn_implementation="eager",
     )
     model = BertForPreTraining(config).eval()
     # A random model is almost uniform; larger output weights give peaked distributions worth comparing.
@@ -48,7 +53,12 @@ def save_tiny_distilbert(directory: Path, seed: int = 0) -> Path:
     tokenizer = tiny_bert_tokenizer()
     torch.manual_seed(seed)
     config = DistilBertConfig(
-        vocab_size=len(tokenizer), dim=32, n_layers=2, n_heads=4, hidden_dim=64, max_position_embeddings=64,
+        vocab_size=len(tokenizer),
+        dim=32,
+        n_layers=2,
+        n_heads=4,
+        hidden_dim=64,
+        max_position_embeddings=64,
         attn_implementation="eager",
     )
     DistilBertForMaskedLM(config).eval().save_pretrained(directory)

@@ -23,8 +23,13 @@ def _tiny_attentions(seq: int, layers: int = 2, heads: int = 2):
     """Real attention weights from a tiny random BERT with eager attention (rows sum to 1)."""
     torch.manual_seed(0)
     config = BertConfig(
-        vocab_size=50, hidden_size=8, num_hidden_layers=layers, num_attention_heads=heads, intermediate_size=16,
-        max_position_embeddings=256, attn_implementation="eager",
+        vocab_size=50,
+        hidden_size=8,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=16,
+        max_position_embeddings=256,
+        attn_implementation="eager",
     )
     model = BertModel(config, add_pooling_layer=False).eval()
     with torch.no_grad():

@@ -21,8 +21,16 @@ def _run(source: str) -> tuple[dict, str]:
     return namespace, out.getvalue()
 
 
-@pytest.mark.parametrize("point", [LESSON, dict(x=0.5, w=-1.3, b=0.7, y=0.0), dict(x=5.0, w=10.0, b=0.0, y=0.0),
-                                   dict(x=-5.0, w=10.0, b=0.0, y=1.0), dict(x=2.0, w=0.3, b=-1.0, y=0.3)])
+@pytest.mark.parametrize(
+    "point",
+    [
+        LESSON,
+        dict(x=0.5, w=-1.3, b=0.7, y=0.0),
+        dict(x=5.0, w=10.0, b=0.0, y=0.0),
+        dict(x=-5.0, w=10.0, b=0.0, y=1.0),
+        dict(x=2.0, w=0.3, b=-1.0, y=0.3),
+    ],
+)
 def test_neuron_code_prints_the_three_gradients_on_screen(point):
     pt = check_point(**point)
     ns, printed = _run(neuron_code(pt))

@@ -9,8 +9,10 @@ from playground.autograd.descent import MAX_LEARNING_RATE, MAX_STEPS, descend, l
 from playground.autograd.neuron import LESSON, check_point, loss_at
 
 
-@pytest.mark.parametrize("point,lr,steps", [(LESSON, 1.0, 30), (dict(x=0.5, w=-1.3, b=0.7, y=0.0), 3.0, 50),
-                                            (dict(x=5.0, w=10.0, b=0.0, y=0.0), 0.1, 20)])
+@pytest.mark.parametrize(
+    "point,lr,steps",
+    [(LESSON, 1.0, 30), (dict(x=0.5, w=-1.3, b=0.7, y=0.0), 3.0, 50), (dict(x=5.0, w=10.0, b=0.0, y=0.0), 0.1, 20)],
+)
 def test_path_is_what_torch_sgd_does(point, lr, steps):
     pt = check_point(**point)
     path = descend(pt, lr, steps)
@@ -44,10 +46,18 @@ def test_surface_is_the_neurons_loss_on_a_grid_around_the_path():
     assert np.isfinite(L).all()
 
 
-@pytest.mark.parametrize("lr,steps,message", [(0.5, 0, "steps"), (0.5, MAX_STEPS + 1, "steps"),
-                                              (0.0, 10, "learning rate"), (-1.0, 10, "learning rate"),
-                                              (MAX_LEARNING_RATE * 2, 10, "learning rate"),
-                                              (float("nan"), 10, "learning rate"), (float("inf"), 10, "learning rate")])
+@pytest.mark.parametrize(
+    "lr,steps,message",
+    [
+        (0.5, 0, "steps"),
+        (0.5, MAX_STEPS + 1, "steps"),
+        (0.0, 10, "learning rate"),
+        (-1.0, 10, "learning rate"),
+        (MAX_LEARNING_RATE * 2, 10, "learning rate"),
+        (float("nan"), 10, "learning rate"),
+        (float("inf"), 10, "learning rate"),
+    ],
+)
 def test_caps_on_steps_and_learning_rate(lr, steps, message):
     with pytest.raises(ValueError, match=message):
         descend(check_point(**LESSON), lr, steps)

@@ -17,8 +17,15 @@ def test_graph_has_the_four_leaves_and_four_operations_wired_like_the_formula():
     dot = neuron_dot(LESSON_PASS)
     assert set(_records(dot)) == {"x", "w", "b", "y", "mul", "add", "sigmoid", "bce"}
     edges = set(re.findall(r"^\s*(\w+) -> (\w+)", dot, flags=re.M))
-    assert edges == {("x", "mul"), ("w", "mul"), ("mul", "add"), ("b", "add"), ("add", "sigmoid"),
-                     ("sigmoid", "bce"), ("y", "bce")}
+    assert edges == {
+        ("x", "mul"),
+        ("w", "mul"),
+        ("mul", "add"),
+        ("b", "add"),
+        ("add", "sigmoid"),
+        ("sigmoid", "bce"),
+        ("y", "bce"),
+    }
 
 
 def test_each_record_shows_data_and_grad_as_computed():
@@ -56,8 +63,13 @@ def test_walk_reveals_values_in_order_and_multiplies_local_derivatives():
 def test_torch_graph_is_the_real_grad_fn_chain_and_maps_onto_ours():
     w, b, loss = torch_neuron(check_point(**LESSON))
     dot, names = torch_graph(loss, {"w": w, "b": b})
-    assert names == ["BinaryCrossEntropyWithLogitsBackward0", "AddBackward0", "MulBackward0", "AccumulateGrad",
-                     "AccumulateGrad"]
+    assert names == [
+        "BinaryCrossEntropyWithLogitsBackward0",
+        "AddBackward0",
+        "MulBackward0",
+        "AccumulateGrad",
+        "AccumulateGrad",
+    ]
     assert dot.startswith("digraph") and "MulBackward0" in dot and 'label="w' in dot and 'label="L' in dot
     ours = {theirs: ours for theirs, ours, _ in correspondence(names)}
     assert ours["MulBackward0"] == "mul" and ours["AddBackward0"] == "add" and ours["AccumulateGrad"] == "w, b"

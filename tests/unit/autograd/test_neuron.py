@@ -100,14 +100,17 @@ def test_the_unfused_float32_form_is_wrong_at_saturation_which_is_why_the_page_u
     assert loss.item() == pytest.approx(50.0) and forward_backward(pt).dL_dw == pytest.approx(5.0)
 
 
-@pytest.mark.parametrize("bad,message", [
-    (dict(y=1.5), "outside [0, 1]"),
-    (dict(y=-0.1), "outside [0, 1]"),
-    (dict(x=float("nan")), "not a finite number"),
-    (dict(w=float("inf")), "not a finite number"),
-    (dict(b=-float("inf")), "not a finite number"),
-    (dict(x=INPUT_LIMIT + 1), "outside"),
-])
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        (dict(y=1.5), "outside [0, 1]"),
+        (dict(y=-0.1), "outside [0, 1]"),
+        (dict(x=float("nan")), "not a finite number"),
+        (dict(w=float("inf")), "not a finite number"),
+        (dict(b=-float("inf")), "not a finite number"),
+        (dict(x=INPUT_LIMIT + 1), "outside"),
+    ],
+)
 def test_bad_points_are_refused_with_a_message_saying_what_to_change(bad, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         check_point(**{**LESSON, **bad})

@@ -24,8 +24,14 @@ def test_top_k_matches_the_fill_mask_pipeline(bert_dir, bert):
     text = "the cat sat on the mat."
     enc = encode(tokenizer, text, 64)
     position = _positions_of(enc.tokens, {"cat"})[0]
-    result = fill_mask(model, tokenizer, enc.input_ids, mask_chosen(enc.input_ids, [position], tokenizer.mask_token_id),
-                       token_type_ids=enc.token_type_ids, top_k=5)
+    result = fill_mask(
+        model,
+        tokenizer,
+        enc.input_ids,
+        mask_chosen(enc.input_ids, [position], tokenizer.mask_token_id),
+        token_type_ids=enc.token_type_ids,
+        top_k=5,
+    )
 
     masked_text = "the " + tokenizer.mask_token + " sat on the mat."
     fill = pipeline("fill-mask", model=bert_dir, tokenizer=bert_dir, device="cpu", dtype=torch.float32)
@@ -40,10 +46,18 @@ def test_two_masks_match_the_pipeline_per_mask(bert_dir, bert):
     enc = encode(tokenizer, "romeo, romeo! wherefore art thou romeo?", 64)
     positions = _positions_of(enc.tokens, {"wherefore", "thou"})
     assert len(positions) == 2
-    result = fill_mask(model, tokenizer, enc.input_ids, mask_chosen(enc.input_ids, positions, tokenizer.mask_token_id),
-                       token_type_ids=enc.token_type_ids, top_k=3)
+    result = fill_mask(
+        model,
+        tokenizer,
+        enc.input_ids,
+        mask_chosen(enc.input_ids, positions, tokenizer.mask_token_id),
+        token_type_ids=enc.token_type_ids,
+        top_k=3,
+    )
     masked_text = f"romeo, romeo! {tokenizer.mask_token} art {tokenizer.mask_token} romeo?"
-    expected = pipeline("fill-mask", model=bert_dir, tokenizer=bert_dir, device="cpu", dtype=torch.float32)(masked_text, top_k=3)
+    expected = pipeline("fill-mask", model=bert_dir, tokenizer=bert_dir, device="cpu", dtype=torch.float32)(
+        masked_text, top_k=3
+    )
     for ours, theirs in zip(result.predictions, expected, strict=True):
         assert [p.token_id for p in ours.top] == [e["token"] for e in theirs]
         assert [p.probability for p in ours.top] == pytest.approx([e["score"] for e in theirs], rel=1e-4, abs=1e-7)
@@ -52,8 +66,14 @@ def test_two_masks_match_the_pipeline_per_mask(bert_dir, bert):
 def test_mlm_loss_is_transformers_loss_on_the_picked_positions(bert, bert_dir):
     model, tokenizer = bert
     enc = encode(tokenizer, "this is a test sentence. the cat sat on the mat.", 64)
-    decisions = pretraining_mask(enc.input_ids, enc.special_tokens_mask, tokenizer.mask_token_id, len(tokenizer),
-                                 seed=3, never_random_ids=tokenizer.all_special_ids)
+    decisions = pretraining_mask(
+        enc.input_ids,
+        enc.special_tokens_mask,
+        tokenizer.mask_token_id,
+        len(tokenizer),
+        seed=3,
+        never_random_ids=tokenizer.all_special_ids,
+    )
     result = fill_mask(model, tokenizer, enc.input_ids, decisions, token_type_ids=enc.token_type_ids)
 
     labels = torch.full((1, len(enc.input_ids)), -100)
@@ -109,8 +129,14 @@ def test_the_code_reproduces_predictions_and_loss(bert, bert_dir, rule_seed):
     if rule_seed is None:
         decisions = mask_chosen(enc.input_ids, [2, 5], tokenizer.mask_token_id)
     else:
-        decisions = pretraining_mask(enc.input_ids, enc.special_tokens_mask, tokenizer.mask_token_id, len(tokenizer),
-                                     seed=rule_seed, never_random_ids=tokenizer.all_special_ids)
+        decisions = pretraining_mask(
+            enc.input_ids,
+            enc.special_tokens_mask,
+            tokenizer.mask_token_id,
+            len(tokenizer),
+            seed=rule_seed,
+            never_random_ids=tokenizer.all_special_ids,
+        )
     result = fill_mask(model, tokenizer, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=4)
     source = fill_mask_code(bert_dir, True, text, 64, decisions, 4, rule_seed=rule_seed)
     namespace = {}
@@ -139,7 +165,8 @@ def test_distilbert_fill_mask_and_its_code_work_without_segments_or_nsp(tmp_path
     decisions = mask_chosen(enc.input_ids, [position], tokenizer.mask_token_id)
     result = fill_mask(model, tokenizer, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=3)
     expected = pipeline("fill-mask", model=folder, tokenizer=folder, device="cpu", dtype=torch.float32)(
-        f"the cat {tokenizer.mask_token} on the mat.", top_k=3)
+        f"the cat {tokenizer.mask_token} on the mat.", top_k=3
+    )
     assert [p.token_id for p in result.predictions[0].top] == [e["token"] for e in expected]
     namespace = {}
     with contextlib.redirect_stdout(io.StringIO()):

@@ -106,5 +106,7 @@ def test_distilbert_classifier_and_its_code(tmp_path):
     result = classify(model, tokenizer, fresh)
     namespace = {}
     with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(classification_code(folder, "distilbert", 2, LESSON_SENTENCE, LESSON_LABEL), "c", "exec"), namespace)
+        exec(
+            compile(classification_code(folder, "distilbert", 2, LESSON_SENTENCE, LESSON_LABEL), "c", "exec"), namespace
+        )
     assert namespace["loss"].item() == pytest.approx(result.loss, rel=1e-5)

@@ -94,8 +94,7 @@ def test_reveal_gives_the_fill_mask_pipelines_top_five(bert, fill):
     expected = fill(line.masked, top_k=5)
     prediction = shown.result.predictions[0]
     assert [p.token_id for p in prediction.top] == [e["token"] for e in expected]
-    assert [p.probability for p in prediction.top] == pytest.approx([e["score"] for e in expected], rel=1e-4,
-                                                                     abs=1e-7)
+    assert [p.probability for p in prediction.top] == pytest.approx([e["score"] for e in expected], rel=1e-4, abs=1e-7)
     assert prediction.original_token == line.answer and shown.text.count(line.answer) >= 1
 
 
@@ -119,8 +118,10 @@ def test_the_score_code_prints_the_pages_figures(bert_dir, bert, monkeypatch):
     with contextlib.redirect_stdout(out):
         exec(compile(quiz_score_code(bert_dir, True, 40, 64), "the_code", "exec"), {})
     right, top5 = round(scored.accuracy * 40), round(scored.top5_accuracy * 40)
-    assert out.getvalue().strip() == (f"first guess right {right} of 40 ({scored.accuracy:.0%}), word among the five "
-                                      f"{top5} of 40 ({scored.top5_accuracy:.0%})")
+    assert out.getvalue().strip() == (
+        f"first guess right {right} of 40 ({scored.accuracy:.0%}), word among the five "
+        f"{top5} of 40 ({scored.top5_accuracy:.0%})"
+    )
 
 
 def test_scoring_is_capped_so_a_shared_space_stays_responsive(bert):
@@ -139,14 +140,15 @@ def test_the_bundled_bert_guesses_held_out_words_far_more_often_than_chance():
 
 # ---- the card's split by word frequency ----------------------------------------------------------------------
 def test_frequency_bands_split_the_words_by_how_often_training_had_them():
-    examples = [MaskedWord("a [MASK]", "the", ["the", "a", "of", "to", "in"]),
-                MaskedWord("b [MASK]", "love", ["hate", "love", "x", "y", "z"]),
-                MaskedWord("c [MASK]", "morrow", ["day", "x", "y", "z", "w"])]
+    examples = [
+        MaskedWord("a [MASK]", "the", ["the", "a", "of", "to", "in"]),
+        MaskedWord("b [MASK]", "love", ["hate", "love", "x", "y", "z"]),
+        MaskedWord("c [MASK]", "morrow", ["day", "x", "y", "z", "w"]),
+    ]
     result = MaskedWordResult(examples)
     bands = by_training_frequency(result, {"the": 5000, "love": 50, "morrow": 3})
     assert [(b.n, b.accuracy, b.top5_accuracy) for b in bands] == [(1, 1.0, 1.0), (1, 0.0, 1.0), (1, 0.0, 0.0)]
     assert [b.label for b in bands] == ["100 times or more", "10 to 99 times", "fewer than 10 times"]
-
 
 
 def test_the_score_code_runs_for_a_model_without_segment_embeddings(tmp_path, monkeypatch):

@@ -19,7 +19,9 @@ def tiny_dir(tmp_path_factory):
 def load(folder):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    return AutoModelForCausalLM.from_pretrained(folder, attn_implementation="eager").eval(), AutoTokenizer.from_pretrained(folder)
+    return AutoModelForCausalLM.from_pretrained(
+        folder, attn_implementation="eager"
+    ).eval(), AutoTokenizer.from_pretrained(folder)
 
 
 def run_code(source):
@@ -29,13 +31,26 @@ def run_code(source):
     return namespace, printed.getvalue()
 
 
-@pytest.mark.parametrize("settings", [
-    Settings(prompt="ROMEO:", max_new_tokens=20),
-    Settings(prompt="ROMEO:", max_new_tokens=20, repetition_penalty=1.4),
-    Settings(prompt="Once upon a time", max_new_tokens=20, do_sample=True, temperature=0.8, top_k=40, top_p=0.9,
-             repetition_penalty=1.2, num_sequences=3, seed=11),
-    Settings(prompt="", max_new_tokens=10, do_sample=True, seed=2),
-], ids=["greedy", "greedy-penalty", "sampling-all-knobs", "empty-prompt"])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings(prompt="ROMEO:", max_new_tokens=20),
+        Settings(prompt="ROMEO:", max_new_tokens=20, repetition_penalty=1.4),
+        Settings(
+            prompt="Once upon a time",
+            max_new_tokens=20,
+            do_sample=True,
+            temperature=0.8,
+            top_k=40,
+            top_p=0.9,
+            repetition_penalty=1.2,
+            num_sequences=3,
+            seed=11,
+        ),
+        Settings(prompt="", max_new_tokens=10, do_sample=True, seed=2),
+    ],
+    ids=["greedy", "greedy-penalty", "sampling-all-knobs", "empty-prompt"],
+)
 def test_the_code_reproduces_the_pages_generation(tiny_dir, settings):
     model, tok = load(tiny_dir)
     prepared = prepare(settings, tok, model)
@@ -57,12 +72,29 @@ def test_the_code_for_beam_search_prints_the_pages_beams(tiny_dir):
         assert repr(tok.decode(row, skip_special_tokens=True)) in printed
 
 
-@pytest.mark.parametrize("settings,which,step", [
-    (Settings(prompt="ROMEO:", max_new_tokens=12, repetition_penalty=1.3), 0, 7),
-    (Settings(prompt="Once upon a time", max_new_tokens=12, do_sample=True, temperature=0.7, top_k=25, top_p=0.8,
-              repetition_penalty=1.1, num_sequences=2, seed=4), 1, 5),
-    (Settings(prompt="ROMEO:", max_new_tokens=10, num_beams=3, num_sequences=2), 1, 4),
-], ids=["greedy", "sampling", "beam"])
+@pytest.mark.parametrize(
+    "settings,which,step",
+    [
+        (Settings(prompt="ROMEO:", max_new_tokens=12, repetition_penalty=1.3), 0, 7),
+        (
+            Settings(
+                prompt="Once upon a time",
+                max_new_tokens=12,
+                do_sample=True,
+                temperature=0.7,
+                top_k=25,
+                top_p=0.8,
+                repetition_penalty=1.1,
+                num_sequences=2,
+                seed=4,
+            ),
+            1,
+            5,
+        ),
+        (Settings(prompt="ROMEO:", max_new_tokens=10, num_beams=3, num_sequences=2), 1, 4),
+    ],
+    ids=["greedy", "sampling", "beam"],
+)
 def test_the_code_reproduces_the_step_chart_and_the_logit_lens(tiny_dir, settings, which, step):
     from playground.generation.decode import step_logits
     from playground.generation.filters import stages
@@ -80,5 +112,8 @@ def test_the_code_reproduces_the_step_chart_and_the_logit_lens(tiny_dir, setting
         assert torch.allclose(theirs, ours, atol=1e-6)
     lens = logit_lens(model, sequence[None, :position], top=1)
     assert [int(p.argmax()) for p in namespace["lens"]] == [row.top_tokens[0] for row in lens]
-    assert torch.allclose(torch.tensor([float(p.max()) for p in namespace["lens"]]),
-                          torch.tensor([row.top_probs[0] for row in lens]), atol=1e-6)
+    assert torch.allclose(
+        torch.tensor([float(p.max()) for p in namespace["lens"]]),
+        torch.tensor([row.top_probs[0] for row in lens]),
+        atol=1e-6,
+    )

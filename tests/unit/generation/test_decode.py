@@ -46,11 +46,14 @@ def test_greedy_with_repetition_penalty_equals_transformers(model, tok):
     assert not torch.equal(ours.sequences, plain.sequences)  # the penalty changed something
 
 
-@pytest.mark.parametrize("knobs", [dict(temperature=1.0), dict(temperature=0.7, top_k=20),
-                                   dict(temperature=1.3, top_p=0.8, repetition_penalty=1.2)])
+@pytest.mark.parametrize(
+    "knobs",
+    [dict(temperature=1.0), dict(temperature=0.7, top_k=20), dict(temperature=1.3, top_p=0.8, repetition_penalty=1.2)],
+)
 def test_seeded_sampling_draws_the_same_tokens_as_transformers_with_that_seed(model, tok, knobs):
-    prepared = prepare(Settings(prompt="ROMEO:", max_new_tokens=25, do_sample=True, num_sequences=3, seed=7, **knobs),
-                       tok, model)
+    prepared = prepare(
+        Settings(prompt="ROMEO:", max_new_tokens=25, do_sample=True, num_sequences=3, seed=7, **knobs), tok, model
+    )
     ours = generate(model, prepared, tok.eos_token_id)
     torch.manual_seed(7)
     assert torch.equal(ours.sequences, reference(model, prepared, tok.eos_token_id))
@@ -91,7 +94,9 @@ def test_beam_search_is_transformers_and_reports_each_tokens_probability(model, 
     with torch.no_grad():
         probs = model(seq[None]).logits[0].softmax(-1)
     for t in range(g.lengths[0]):
-        assert g.chosen_probs[0, t].item() == pytest.approx(probs[g.prompt_len + t - 1, seq[g.prompt_len + t]].item(), abs=1e-4)
+        assert g.chosen_probs[0, t].item() == pytest.approx(
+            probs[g.prompt_len + t - 1, seq[g.prompt_len + t]].item(), abs=1e-4
+        )
 
 
 def test_streaming_yields_the_generated_text_and_the_same_result(model, tok):
@@ -123,7 +128,7 @@ def test_a_prompt_longer_than_the_context_is_truncated_from_the_left(model, tok)
     prepared = prepare(Settings(prompt=long_prompt, max_new_tokens=10), tok, model)
     full = tok(long_prompt)["input_ids"]
     assert prepared.input_ids.shape[1] == model.config.n_positions - 10
-    assert prepared.input_ids[0].tolist() == full[-(model.config.n_positions - 10):]
+    assert prepared.input_ids[0].tolist() == full[-(model.config.n_positions - 10) :]
     assert any("truncated from the left" in note for note in prepared.notes)
     generate(model, prepared, tok.eos_token_id)  # and it runs
 

@@ -66,8 +66,12 @@ def test_final_logits_compose_like_transformers_sampling_processors(logits):
     previous = torch.randint(0, 100, (3, 5), generator=torch.Generator().manual_seed(2))
     knobs = Knobs(temperature=0.8, top_k=20, top_p=0.9, repetition_penalty=1.3, do_sample=True)
     theirs = logits.clone()
-    for proc in (RepetitionPenaltyLogitsProcessor(1.3), TemperatureLogitsWarper(0.8), TopKLogitsWarper(20),
-                 TopPLogitsWarper(0.9)):
+    for proc in (
+        RepetitionPenaltyLogitsProcessor(1.3),
+        TemperatureLogitsWarper(0.8),
+        TopKLogitsWarper(20),
+        TopPLogitsWarper(0.9),
+    ):
         theirs = proc(previous, theirs)
     assert torch.allclose(final_logits(logits, previous, knobs).softmax(-1), theirs.softmax(-1), atol=1e-6)
 

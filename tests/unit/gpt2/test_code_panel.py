@@ -1,4 +1,4 @@
-""""The code" panel of the GPT-2 anatomy page runs and reproduces every number the page shows."""
+""" "The code" panel of the GPT-2 anatomy page runs and reproduces every number the page shows."""
 
 import contextlib
 import io

@@ -8,8 +8,16 @@ from playground.gpt2.config import LESSON_124M, MAX_FIELD, PRESETS, GPTConfig, f
 
 
 def test_the_lesson_config_is_the_starting_point():
-    assert LESSON_124M.as_dict() == dict(vocab_size=50257, context_length=1024, emb_dim=768, n_heads=12, n_layers=12,
-                                         drop_rate=0.1, qkv_bias=False, tied=False)
+    assert LESSON_124M.as_dict() == dict(
+        vocab_size=50257,
+        context_length=1024,
+        emb_dim=768,
+        n_heads=12,
+        n_layers=12,
+        drop_rate=0.1,
+        qkv_bias=False,
+        tied=False,
+    )
     assert LESSON_124M.hidden_dim == 3072 and LESSON_124M.head_dim == 64
     assert all(preset.problems() == [] for preset in PRESETS.values())
     assert matching_preset(LESSON_124M) == "Lesson GPT_CONFIG_124M"
@@ -40,12 +48,21 @@ def test_non_integers_out_of_range_dropout_and_absurd_sizes_are_refused():
 
 
 def test_a_link_spells_the_configuration_and_bad_values_are_explained():
-    config, messages = from_query({"vocab_size": "1e12", "emb_dim": "1024", "n_heads": "16", "qkv_bias": "true",
-                                   "tied": "false", "drop_rate": "0"})
+    config, messages = from_query(
+        {
+            "vocab_size": "1e12",
+            "emb_dim": "1024",
+            "n_heads": "16",
+            "qkv_bias": "true",
+            "tied": "false",
+            "drop_rate": "0",
+        }
+    )
     assert messages == []
     assert config == replace(LESSON_124M, vocab_size=10**12, emb_dim=1024, n_heads=16, qkv_bias=True, drop_rate=0.0)
-    config, messages = from_query({"emb_dim": "76.5", "n_layers": "-2", "drop_rate": "1", "tied": "maybe",
-                                   "context_length": "lots"})
+    config, messages = from_query(
+        {"emb_dim": "76.5", "n_layers": "-2", "drop_rate": "1", "tied": "maybe", "context_length": "lots"}
+    )
     assert config == LESSON_124M  # nothing usable: the lesson's values stay
     joined = " ".join(messages)
     for expected in ("not a whole number", "at least 1", "outside [0, 1)", "true or false", "not a number"):

@@ -33,8 +33,11 @@ def test_the_three_answers_to_124m():
 
 
 def test_hugging_faces_published_sizes():
-    expected = {"GPT-2 medium (HF gpt2-medium)": 354_823_168, "GPT-2 large (HF gpt2-large)": 774_030_080,
-                "GPT-2 XL (HF gpt2-xl)": 1_557_611_200}
+    expected = {
+        "GPT-2 medium (HF gpt2-medium)": 354_823_168,
+        "GPT-2 large (HF gpt2-large)": 774_030_080,
+        "GPT-2 XL (HF gpt2-xl)": 1_557_611_200,
+    }
     for name, count in expected.items():
         assert param_count.total(PRESETS[name]) == count
 
@@ -106,7 +109,13 @@ def test_table_rows_keep_numbers_and_switch_to_exact_text_past_64_bit():
 def test_the_pages_explanation_of_124m_quotes_numbers_this_module_computes():
     text = param_count.THREE_ANSWERS_124M
     small = PRESETS["GPT-2 small (HF gpt2)"]
-    for number in (param_count.total(small), param_count.total(replace(LESSON_124M, tied=True)),
-                   param_count.total(LESSON_124M), param_count.qkv_bias_params(LESSON_124M), 50257 * 768, 1024 * 768):
+    for number in (
+        param_count.total(small),
+        param_count.total(replace(LESSON_124M, tied=True)),
+        param_count.total(LESSON_124M),
+        param_count.qkv_bias_params(LESSON_124M),
+        50257 * 768,
+        1024 * 768,
+    ):
         assert f"{number:,}" in text
     assert f"{param_count.nanogpt_count(small) / 1e6:.2f}M" in text

@@ -1,4 +1,5 @@
 """The counting reference the BERT card compares with: guess a masked word from the words on either side."""
+
 from playground.pretraining.fill_baseline import END, START, NeighbourCounts, words
 
 TEXT = """the cat sat on the mat.

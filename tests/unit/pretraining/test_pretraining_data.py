@@ -1,5 +1,6 @@
 """The pieces scripts/train_bundled_models.py is built from: held-out split, BERT's masking rule, next-sentence
 pairs, the learning-rate schedule, loss per character, and the trained tokenizers."""
+
 from __future__ import annotations
 
 import math
@@ -111,7 +112,8 @@ def test_collated_pair_has_bert_layout():
         assert batch["token_type_ids"][row, :n].tolist() == [0] * (len(p.a) + 2) + [1] * (len(p.b) + 1)
         assert batch["attention_mask"][row].sum() == n
         assert batch["special_tokens_mask"][row, :n].tolist() == (
-            [True] + [False] * len(p.a) + [True] + [False] * len(p.b) + [True])
+            [True] + [False] * len(p.a) + [True] + [False] * len(p.b) + [True]
+        )
         assert batch["special_tokens_mask"][row, n:].all()  # padding is never masked
     assert batch["next_sentence_label"].tolist() == [p.label for p in pairs]
 
@@ -133,7 +135,8 @@ def test_heldout_loss_matches_transformers_own_loss_and_counts_every_character()
     tok = train_byte_level_bpe(TEXT, 300)
     torch.manual_seed(0)
     model = transformers.GPT2LMHeadModel(
-        transformers.GPT2Config(vocab_size=len(tok), n_positions=64, n_embd=16, n_layer=1, n_head=2)).eval()
+        transformers.GPT2Config(vocab_size=len(tok), n_positions=64, n_embd=16, n_layer=1, n_head=2)
+    ).eval()
     text = TEXT[:700]
     block = 32
     result = causal_lm_heldout_loss(model, tok, text, block, batch_size=3)
@@ -180,8 +183,13 @@ def test_pretraining_loss_with_the_head_on_chosen_positions_equals_bert_for_pret
     lines = [tok(t, add_special_tokens=False)["input_ids"] for t in TEXT.splitlines()[:40]]
     pairs = [sample_nsp_pair(lines, 40, random.Random(seed)) for seed in range(6)]
     batch = collate_pairs(pairs, tok.cls_token_id, tok.sep_token_id, tok.pad_token_id)
-    inputs, labels = mask_tokens(batch["input_ids"], batch["special_tokens_mask"], tok.mask_token_id, len(tok),
-                                 generator=torch.Generator().manual_seed(1))
+    inputs, labels = mask_tokens(
+        batch["input_ids"],
+        batch["special_tokens_mask"],
+        tok.mask_token_id,
+        len(tok),
+        generator=torch.Generator().manual_seed(1),
+    )
     args = dict(token_type_ids=batch["token_type_ids"], attention_mask=batch["attention_mask"])
 
     reference = model(input_ids=inputs, labels=labels, next_sentence_label=batch["next_sentence_label"], **args).loss
@@ -289,21 +297,25 @@ def test_changing_a_loaded_berts_dropout_changes_its_modules_and_its_saved_confi
 
 
 def test_the_card_adds_up_every_stage_of_training():
-    history = ("- Earlier stages of this model's training:\n"
-               "  - `cmd one`: 3,072 steps, 2,903,904 training tokens in 43.1 minutes\n"
-               "  - `cmd two`: 1,563 steps, 1,477,788 training tokens in 20.0 minutes\n\n")
+    history = (
+        "- Earlier stages of this model's training:\n"
+        "  - `cmd one`: 3,072 steps, 2,903,904 training tokens in 43.1 minutes\n"
+        "  - `cmd two`: 1,563 steps, 1,477,788 training tokens in 20.0 minutes\n\n"
+    )
     totals = training_script().with_totals(history, {"steps": 1000, "tokens": 1_000_000, "seconds": 600})
     assert totals.endswith("In all: 73 minutes of training in 3 stages, 5,635 steps, 5.4 M training tokens.\n")
     assert training_script().with_totals("", {"steps": 1, "tokens": 1, "seconds": 60}) == ""
 
 
 def test_a_cards_hand_written_notes_are_carried_into_the_next_stages_card(tmp_path):
-    card = ("# m\n\n## Training\n- Command (from the repository root):\n\n```bash\nlast command\n```\n"
-            "- Earlier stages of this model's training:\n"
-            "  - `cmd one`: 3,072 steps, 2,903,904 training tokens in 43.1 minutes\n\n"
-            "  This run continued from those weights (a fresh optimizer and learning-rate schedule).\n"
-            "  In all: 73 minutes of training in 2 stages, 4,072 steps, 3.9 M training tokens.\n"
-            "  Stage 2 ran beside a second candidate and was kept.\n\n## Validation\n| a | b |\n")
+    card = (
+        "# m\n\n## Training\n- Command (from the repository root):\n\n```bash\nlast command\n```\n"
+        "- Earlier stages of this model's training:\n"
+        "  - `cmd one`: 3,072 steps, 2,903,904 training tokens in 43.1 minutes\n\n"
+        "  This run continued from those weights (a fresh optimizer and learning-rate schedule).\n"
+        "  In all: 73 minutes of training in 2 stages, 4,072 steps, 3.9 M training tokens.\n"
+        "  Stage 2 ran beside a second candidate and was kept.\n\n## Validation\n| a | b |\n"
+    )
     (tmp_path / "README.md").write_text(card, encoding="utf-8")
     assert training_script().carried_notes(tmp_path) == "  Stage 2 ran beside a second candidate and was kept.\n"
     assert training_script().carried_notes(None) == ""
@@ -314,11 +326,14 @@ def test_the_bundled_berts_card_keeps_its_note_about_scratch_folders():
     assert notes.startswith("  Stages 4 to 7 each wrote to a scratch folder") and "In all" not in notes
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--model", "gpt", "--dropout", "0.2"], "--dropout is for --model bert only"),
-    (["--model", "gpt", "--short-seq-prob", "0.1"], "--short-seq-prob is for --model bert only"),
-    (["--model", "bert", "--stack-to-layers", "8"], "give the folder to grow with --init-from"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--model", "gpt", "--dropout", "0.2"], "--dropout is for --model bert only"),
+        (["--model", "gpt", "--short-seq-prob", "0.1"], "--short-seq-prob is for --model bert only"),
+        (["--model", "bert", "--stack-to-layers", "8"], "give the folder to grow with --init-from"),
+    ],
+)
 def test_the_script_refuses_options_that_would_be_silently_ignored(argv, message, capsys):
     with pytest.raises(SystemExit):
         training_script().parse_args(argv)

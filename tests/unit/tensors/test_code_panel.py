@@ -1,4 +1,4 @@
-""""The code" of the Tensors page, run as a script, reproduces the page's numbers (and its errors) exactly."""
+""" "The code" of the Tensors page, run as a script, reproduces the page's numbers (and its errors) exactly."""
 
 import contextlib
 import io
@@ -13,19 +13,43 @@ from playground.tensors.source import TensorSource
 
 CASES = {
     "default reshape": TensorSettings(),
-    "3D preset, permute": TensorSettings(source=TensorSource(preset="3D"), op="transpose", transpose_kind="permute",
-                                         perm="2, 0, 1"),
-    "random float16 matmul": TensorSettings(source=TensorSource("random", shape="3, 4", seed=5), dtype="float32",
-                                            requires_grad=True, op="matmul", matmul_other="[[1.5], [2.0], [-1.0], [0.5]]",
-                                            row=2, col=0),
-    "typed, int8 overflow, broadcast": TensorSettings(source=TensorSource("typed", literal="[[100, 200], [300, 4]]"),
-                                                      dtype="int8", op="elementwise", elementwise_other="[[2], [3]]",
-                                                      operator="*"),
-    "arange bfloat16 mean keepdim": TensorSettings(source=TensorSource("arange", shape="2, 3, 2"), dtype="bfloat16",
-                                                   requires_grad=True, op="reduce", reduction="mean", dim=1, keepdim=True),
+    "3D preset, permute": TensorSettings(
+        source=TensorSource(preset="3D"), op="transpose", transpose_kind="permute", perm="2, 0, 1"
+    ),
+    "random float16 matmul": TensorSettings(
+        source=TensorSource("random", shape="3, 4", seed=5),
+        dtype="float32",
+        requires_grad=True,
+        op="matmul",
+        matmul_other="[[1.5], [2.0], [-1.0], [0.5]]",
+        row=2,
+        col=0,
+    ),
+    "typed, int8 overflow, broadcast": TensorSettings(
+        source=TensorSource("typed", literal="[[100, 200], [300, 4]]"),
+        dtype="int8",
+        op="elementwise",
+        elementwise_other="[[2], [3]]",
+        operator="*",
+    ),
+    "arange bfloat16 mean keepdim": TensorSettings(
+        source=TensorSource("arange", shape="2, 3, 2"),
+        dtype="bfloat16",
+        requires_grad=True,
+        op="reduce",
+        reduction="mean",
+        dim=1,
+        keepdim=True,
+    ),
     "ones sum all": TensorSettings(source=TensorSource("ones", shape="4"), op="reduce", dim=None),
-    "zeros view after contiguous": TensorSettings(source=TensorSource("zeros", shape="2, 3"), op="reshape",
-                                                  method="view", new_shape="-1", transpose_first=True, contiguous=True),
+    "zeros view after contiguous": TensorSettings(
+        source=TensorSource("zeros", shape="2, 3"),
+        op="reshape",
+        method="view",
+        new_shape="-1",
+        transpose_first=True,
+        contiguous=True,
+    ),
     "0D transpose": TensorSettings(source=TensorSource(preset="0D"), op="transpose"),
 }
 
@@ -99,8 +123,13 @@ def test_bad_input_is_reported_not_raised():
 
 
 def test_a_comment_or_line_breaks_in_the_typed_text_do_not_break_the_code():
-    lesson = run(TensorSettings(source=TensorSource("typed", literal="[[1, 2],  # first row\n [3, 4]]"),
-                                op="matmul", matmul_other="((1,), (2,))  # a column"))
+    lesson = run(
+        TensorSettings(
+            source=TensorSource("typed", literal="[[1, 2],  # first row\n [3, 4]]"),
+            op="matmul",
+            matmul_other="((1,), (2,))  # a column",
+        )
+    )
     code = generate_code(lesson)
     assert "x = torch.tensor([[1, 2], [3, 4]])" in code and "B = torch.tensor([[1], [2]])" in code
     namespace, _ = _execute(code)

@@ -8,8 +8,11 @@ from playground.tensors.figures import MAX_SLICES, heatmap, slice_heatmaps
 def test_a_matrix_is_one_heatmap_with_its_values_in_the_cells():
     fig = heatmap(torch.tensor([[1, 2], [3, 4]]))
     assert len(fig.data) == 1
-    assert fig.data[0].text.tolist() == [["1", "2"], ["3", "4"]] if hasattr(fig.data[0].text, "tolist") else \
-        [list(r) for r in fig.data[0].text] == [["1", "2"], ["3", "4"]]
+    assert (
+        fig.data[0].text.tolist() == [["1", "2"], ["3", "4"]]
+        if hasattr(fig.data[0].text, "tolist")
+        else [list(r) for r in fig.data[0].text] == [["1", "2"], ["3", "4"]]
+    )
     assert [list(r) for r in fig.data[0].z] == [[1.0, 2.0], [3.0, 4.0]]
 
 

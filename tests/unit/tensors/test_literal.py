@@ -53,9 +53,15 @@ def test_shapes_accept_commas_and_brackets_and_one_minus_one_only_where_allowed(
     assert parse_shape("(4,)") == (4,)
     assert parse_shape("5") == (5,)
     assert parse_shape("4, -1", allow_infer=True) == (4, -1)
-    for text, expected in [("4, -1", "only makes sense"), ("-1, -1", "Only one"), ("0, 2", "positive"),
-                           ("a", "Could not read"), ("2.5", "whole numbers"), ("1,1,1,1,1", "cap"),
-                           ("100, 101", "caps a tensor")]:
+    for text, expected in [
+        ("4, -1", "only makes sense"),
+        ("-1, -1", "Only one"),
+        ("0, 2", "positive"),
+        ("a", "Could not read"),
+        ("2.5", "whole numbers"),
+        ("1,1,1,1,1", "cap"),
+        ("100, 101", "caps a tensor"),
+    ]:
         with pytest.raises(TensorInputError, match=expected):
             parse_shape(text, allow_infer=text.startswith("-1"))
 
@@ -77,6 +83,9 @@ def test_factories_build_what_their_expression_says():
 
 
 def test_random_depends_on_the_seed_only():
-    a, b = build_tensor(TensorSource("random", shape="3", seed=1)), build_tensor(TensorSource("random", shape="3", seed=1))
+    a, b = (
+        build_tensor(TensorSource("random", shape="3", seed=1)),
+        build_tensor(TensorSource("random", shape="3", seed=1)),
+    )
     assert torch.equal(a, b)
     assert not torch.equal(a, build_tensor(TensorSource("random", shape="3", seed=2)))

@@ -1,4 +1,5 @@
 """The tokenizer view's backend: tokens tied to their characters, counts, special and unknown tokens, the code."""
+
 from __future__ import annotations
 
 import pytest
@@ -80,7 +81,7 @@ def test_html_has_one_chip_per_token_escapes_text_and_marks_specials(bert_tok):
 
 
 def test_the_code_reproduces_the_tokens_on_screen(gpt_tok, bert_tok, monkeypatch):
-    text = "O Romeo, Romeo!\n'Tis 🙂 \"quoted\" \\ backslash"
+    text = 'O Romeo, Romeo!\n\'Tis 🙂 "quoted" \\ backslash'
     refs = ["assets/models/shakespeare-gpt", "assets/models/shakespeare-bert"]
     source = tokenization_code(text, refs)
     monkeypatch.chdir(REPO)  # the code is written for the repository root

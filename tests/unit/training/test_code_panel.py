@@ -48,10 +48,9 @@ def test_generated_script_reproduces_the_single_process_job_on_digits(tmp_path, 
 
 def test_generated_script_reads_idx_files_like_the_job(tmp_path):
     fake_mnist(tmp_path / "data", n_train=96, n_test=20)
-    config = TrainConfig(strategy="single", dataset="mnist", data_dir=str(tmp_path / "data"), epochs=1,
-                         batch_size=16)
+    config = TrainConfig(strategy="single", dataset="mnist", data_dir=str(tmp_path / "data"), epochs=1, batch_size=16)
     expected = job_epochs(config, tmp_path)
-    (accuracy, param_sum), = run_generated(training_code(config))
+    ((accuracy, param_sum),) = run_generated(training_code(config))
     assert param_sum == pytest.approx(expected[0]["param_sum"], abs=2e-6)
     assert accuracy == pytest.approx(expected[0]["accuracy"], abs=5e-5)
 

@@ -55,8 +55,9 @@ def test_idx_files_round_trip(tmp_path, compress):
     arrays = fake_mnist(tmp_path, compress=compress)
     data = load_idx_folder(tmp_path)
     assert data.input_size == 784 and data.image_side == 28
-    assert torch.allclose(data.x_train * 255, torch.tensor(arrays["train-images-idx3-ubyte"].reshape(40, -1),
-                                                           dtype=torch.float32))
+    assert torch.allclose(
+        data.x_train * 255, torch.tensor(arrays["train-images-idx3-ubyte"].reshape(40, -1), dtype=torch.float32)
+    )
     assert data.y_test.tolist() == arrays["t10k-labels-idx1-ubyte"].tolist()
     assert SimpleNN(data.input_size)(data.x_test).shape == (10, 10)
 

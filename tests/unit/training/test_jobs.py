@@ -82,8 +82,10 @@ def test_two_stops_at_once_stop_and_record_the_job_once(tmp_path, monkeypatch, c
     monkeypatch.setattr(job_runner, "MetricsWriter", SlowToRecord)
     job = job_runner.start_job(LONG, tmp_path / "twice", owner="alice")
     time.sleep(1)
-    stoppers = [threading.Thread(target=job_runner.stop_job, args=(job, why, 3))
-                for why in ("stopped by the learner", "nobody watched")]
+    stoppers = [
+        threading.Thread(target=job_runner.stop_job, args=(job, why, 3))
+        for why in ("stopped by the learner", "nobody watched")
+    ]
     for thread in stoppers:
         thread.start()
     for thread in stoppers:

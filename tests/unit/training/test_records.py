@@ -24,17 +24,23 @@ def write(folder, records, tail=""):
 
 def test_parse_line_names_the_problem():
     assert parse_line(json.dumps(rec("step", step=1, epoch=0, loss=2.3, samples_per_s=10.0)))["loss"] == 2.3
-    for line, message in [("{oops", "not JSON"), ("[1, 2]", "not a JSON object"),
-                          (json.dumps(rec("party")), "unknown kind"),
-                          (json.dumps(rec("step", step=1)), "step record lacks epoch, loss, samples_per_s"),
-                          (json.dumps(rec("done", rank="zero", train_time=1, samples_per_s=1)), "rank must be")]:
+    for line, message in [
+        ("{oops", "not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        (json.dumps(rec("party")), "unknown kind"),
+        (json.dumps(rec("step", step=1)), "step record lacks epoch, loss, samples_per_s"),
+        (json.dumps(rec("done", rank="zero", train_time=1, samples_per_s=1)), "rank must be"),
+    ]:
         with pytest.raises(ValueError, match=message):
             parse_line(line)
 
 
 def test_garbage_lines_are_skipped_with_a_message_and_a_half_written_line_waits(tmp_path):
-    folder = write(tmp_path / "r", [CONFIG, "garbage!", rec("step", step=1, epoch=0, loss=2.0, samples_per_s=5.0)],
-                   tail='{"kind": "step", "ra')
+    folder = write(
+        tmp_path / "r",
+        [CONFIG, "garbage!", rec("step", step=1, epoch=0, loss=2.0, samples_per_s=5.0)],
+        tail='{"kind": "step", "ra',
+    )
     run = read_run(folder)
     assert len(run.records) == 2
     assert run.problems == ["line 2: not JSON (Expecting value)"]
@@ -52,15 +58,31 @@ def test_status_done_needs_every_rank_and_the_first_error_names_the_culprit(tmp_
     done = [rec("done", r, train_time=1.0, samples_per_s=100.0) for r in (0, 1)]
     assert read_run(write(tmp_path / "a", [CONFIG, done[0]])).status == "running"
     assert read_run(write(tmp_path / "b", [CONFIG, *done])).status == "done"
-    failed = read_run(write(tmp_path / "c", [CONFIG, rec("error", 0, t=9, error="RuntimeError: connection closed"),
-                                             rec("error", 1, t=5, error="RuntimeError: injected failure")]))
+    failed = read_run(
+        write(
+            tmp_path / "c",
+            [
+                CONFIG,
+                rec("error", 0, t=9, error="RuntimeError: connection closed"),
+                rec("error", 1, t=5, error="RuntimeError: injected failure"),
+            ],
+        )
+    )
     assert failed.status == "failed"
-    assert failed.failure_message() == ("Rank 1 died: RuntimeError: injected failure "
-                                        "(then rank 0 lost its connection to it)")
+    assert failed.failure_message() == (
+        "Rank 1 died: RuntimeError: injected failure (then rank 0 lost its connection to it)"
+    )
     # A peer's lost connection may be written before the launcher reports the rank that was killed.
-    killed = read_run(write(tmp_path / "k", [
-        CONFIG, rec("error", 1, t=1, error="RuntimeError: [pair.cc:537] Read error: Connection reset by peer."),
-        rec("error", 0, t=2, error="rank 0 was killed by signal SIGKILL", source="launcher")]))
+    killed = read_run(
+        write(
+            tmp_path / "k",
+            [
+                CONFIG,
+                rec("error", 1, t=1, error="RuntimeError: [pair.cc:537] Read error: Connection reset by peer."),
+                rec("error", 0, t=2, error="rank 0 was killed by signal SIGKILL", source="launcher"),
+            ],
+        )
+    )
     assert killed.failure_message().startswith("Rank 0 died: rank 0 was killed by signal SIGKILL")
     assert read_run(write(tmp_path / "d", [CONFIG, rec("stopped", -1, reason="x")])).status == "stopped"
     assert read_run(write(tmp_path / "e", [])).status == "waiting"
@@ -72,10 +94,21 @@ def finished_run(folder, workers, rate_per_rank, checksums=("abc", "abc")):
     config = dict(CONFIG, world_size=workers)
     records = [config]
     for r in range(workers):
-        records += [rec("step", r, step=1, epoch=0, loss=2.0 + r, samples_per_s=rate_per_rank),
-                    rec("epoch", r, step=1, epoch=0, accuracy=0.5, checksum=checksums[r % len(checksums)],
-                        param_sum=1.0, epoch_time=1.0, samples_per_s=rate_per_rank),
-                    rec("done", r, train_time=2.0, samples_per_s=rate_per_rank)]
+        records += [
+            rec("step", r, step=1, epoch=0, loss=2.0 + r, samples_per_s=rate_per_rank),
+            rec(
+                "epoch",
+                r,
+                step=1,
+                epoch=0,
+                accuracy=0.5,
+                checksum=checksums[r % len(checksums)],
+                param_sum=1.0,
+                epoch_time=1.0,
+                samples_per_s=rate_per_rank,
+            ),
+            rec("done", r, train_time=2.0, samples_per_s=rate_per_rank),
+        ]
     return write(folder, records)
 
 
@@ -104,8 +137,11 @@ def test_overall_curves_average_the_loss_and_add_the_throughput(tmp_path):
 
 
 def test_gpu_memory_is_drawn_per_rank_for_cuda_runs_and_left_out_for_cpu_runs(tmp_path):
-    steps = [rec("step", rank, step=s, epoch=0, loss=1.0, samples_per_s=10.0, gpu_mem_mb=100.0 + s + rank)
-             for rank in (0, 1) for s in (1, 2)]
+    steps = [
+        rec("step", rank, step=s, epoch=0, loss=1.0, samples_per_s=10.0, gpu_mem_mb=100.0 + s + rank)
+        for rank in (0, 1)
+        for s in (1, 2)
+    ]
     fig = gpu_memory_figure(read_run(write(tmp_path / "cuda", [CONFIG, *steps])))
     assert [trace.name for trace in fig.data] == ["rank 0", "rank 1"]
     assert list(fig.data[1].y) == [102.0, 103.0]

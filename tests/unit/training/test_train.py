@@ -15,8 +15,9 @@ ROOT = REPO
 
 def train(run_dir, *args, timeout=240):
     cmd = [sys.executable, "-m", "playground.training.train", "--epochs", "1", "--run-dir", str(run_dir), *args]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    return subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=dict(os.environ, PYTHONPATH=str(ROOT))
+    )
 
 
 def test_two_gloo_workers_train_with_different_losses_but_identical_weights(tmp_path):
@@ -42,7 +43,8 @@ def test_a_worker_that_raises_is_named_with_its_error_and_the_job_fails(tmp_path
     run = read_run(tmp_path)
     assert run.status == "failed"
     assert run.failure_message().startswith(
-        "Rank 1 died: RuntimeError: injected failure: rank 1 was told to crash at step 2")
+        "Rank 1 died: RuntimeError: injected failure: rank 1 was told to crash at step 2"
+    )
 
 
 def test_a_worker_killed_by_a_signal_is_reported_by_the_launcher(tmp_path):
@@ -79,8 +81,9 @@ def test_a_used_run_folder_is_refused_without_overwrite(tmp_path):
 
 
 def test_caps_clamp_with_a_note_each():
-    config, notes = apply_caps(TrainConfig(workers=8, epochs=500, max_steps=10**6, batch_size=10**5),
-                               cpu_count=2, gpu_count=0)
+    config, notes = apply_caps(
+        TrainConfig(workers=8, epochs=500, max_steps=10**6, batch_size=10**5), cpu_count=2, gpu_count=0
+    )
     assert (config.workers, config.epochs, config.max_steps, config.batch_size) == (2, MAX_EPOCHS, MAX_STEPS, 1024)
     assert len(notes) == 4 and "this machine has 2 CPU cores" in notes[0]
     gpu, gpu_notes = apply_caps(TrainConfig(workers=3, device="cuda"), cpu_count=64, gpu_count=0)
