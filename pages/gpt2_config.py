@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from playground.gpt2 import code_panel as gpt_config_code
 from playground.gpt2 import config as gc
 from playground.gpt2 import figures as param_figure
 from playground.gpt2 import flops
 from playground.gpt2 import memory as mem
 from playground.gpt2 import params as param_count
+from playground.gpt2.code_panel import anatomy_code
 from playground.gpt2.config import GPTConfig
 from ui.code import show_code
 from ui.state import PageState
@@ -180,6 +180,6 @@ st.markdown(
     f"({cs.tokens_per_second:,.0f} tokens/s)."
 )
 
-show_code(gpt_config_code.generate(config, batch, seq, recompute, tokens_b * 1e9, tflops * 1e12))
+show_code(anatomy_code(config, batch, seq, recompute, tokens_b * 1e9, tflops * 1e12))
 show_meta_check()
 ps.publish()

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from playground.tensors.code_panel import generate_code
+from playground.tensors.code_panel import tensor_code
 from playground.tensors.dtypes import DTYPES, example_rows
 from playground.tensors.dtypes import summary as conversion_summary
 from playground.tensors.figures import MAX_SLICES, heatmap, slice_count, slice_heatmaps
@@ -205,4 +205,4 @@ st.markdown(
     f"- **Devices**: x lives on **{x.device}**; `x.to('cuda')` moves it to a GPU "
     f"({'available here' if torch.cuda.is_available() else 'none on this machine'}) and the same code runs there."
 )
-show_code(generate_code(lesson))
+show_code(tensor_code(lesson))

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser_support import open_at, wait_for_every_chart  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
+from tests.helpers import open_at, wait_for_every_chart  # noqa: E402
 
 PAGES = ["", "tensors", "autograd", "gpt2_config", "tokenization", "bert", "gpt", "training"]
 WIDTHS = {"desktop": 1280, "phone": 390}

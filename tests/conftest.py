@@ -6,7 +6,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import DESKTOP, assert_no_streamlit_error, screenshot, wait_for_app_idle  # noqa: F401
+from tests.helpers import DESKTOP, assert_no_streamlit_error, free_port, screenshot, wait_for_app_idle  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -30,12 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
@@ -55,7 +48,7 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> N
 @contextlib.contextmanager
 def serve_app(log_name: str = "streamlit.log"):
     """The real app, served the way `make run` serves it, on a free loopback port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
     (ROOT / "test-output").mkdir(exist_ok=True)
     with open(ROOT / "test-output" / log_name, "w") as log:

@@ -31,11 +31,11 @@ class QuizLine:
 
 
 @lru_cache(maxsize=8)  # per tokenizer object: models are cached once per process, so their tokenizers are too
-def quiz_lines(tokenizer, max_tokens: int = 512, sentences: tuple[str, ...] | None = None) -> tuple[QuizLine, ...]:
-    """Every round in order: the held-out sentences in a fixed shuffle (so consecutive rounds come from different
-    scenes), each with one ordinary word masked. Sentences with no such word for this tokenizer, or longer than
-    `max_tokens` tokens for this model, are left out, so the hidden word is never cut off."""
-    sentences = list(sentences or corpus_sentences())
+def rounds_from(sentences: tuple[str, ...], tokenizer, max_tokens: int = 512) -> tuple[QuizLine, ...]:
+    """Every round in order: the sentences in a fixed shuffle (so consecutive rounds come from different scenes),
+    each with one ordinary word masked. Sentences with no such word for this tokenizer, or longer than `max_tokens`
+    tokens for this model, are left out, so the hidden word is never cut off."""
+    sentences = list(sentences)
     random.Random(0).shuffle(sentences)
     items = masked_word_items(tokenizer, sentences, n_lines=len(sentences), seed=0)
     if not items:
@@ -43,6 +43,11 @@ def quiz_lines(tokenizer, max_tokens: int = 512, sentences: tuple[str, ...] | No
     lengths = [len(ids) for ids in tokenizer([masked for masked, _ in items], verbose=False)["input_ids"]]
     fitting = [item for item, length in zip(items, lengths, strict=True) if length <= max_tokens]
     return tuple(QuizLine(number, masked, answer) for number, (masked, answer) in enumerate(fitting))
+
+
+def quiz_lines(tokenizer, max_tokens: int = 512, sentences: tuple[str, ...] | None = None) -> tuple[QuizLine, ...]:
+    """The quiz's rounds, from the held-out sentences the project ships unless `sentences` are given."""
+    return rounds_from(sentences or corpus_sentences(), tokenizer, max_tokens)
 
 
 def quiz_line(tokenizer, number: int, max_tokens: int = 512, sentences: tuple[str, ...] | None = None) -> QuizLine:

@@ -1,54 +1,46 @@
-""" "The code" of the Tensors page: a runnable script built from the same settings and expressions as the page.
+""" "The code" of the Tensors page: its own expressions (the ones it shows beside each picture) in a runnable script.
 
-A learner copies it into a notebook and gets the same numbers, or the same error, as on screen. A test runs it and
-compares, so it cannot drift from what the page computes.
+A learner copies it into a notebook and gets the same numbers, or the same error, as on screen; a test runs it and
+compares.
 """
 
 from __future__ import annotations
 
-import textwrap
+from pathlib import Path
 
+from playground.code_panels import Code, render
 from playground.tensors.lesson import Lesson
 
-
-def _guarded(statement: str, comment: str, error: str = "RuntimeError") -> str:
-    """A line that is refused: run it anyway and print the library's message, so the script shows the same error."""
-    return f"try:\n{textwrap.indent(statement, '    ')}\nexcept {error} as err:\n    print(err)  # {comment}"
+TEMPLATE = Path(__file__).with_name("panels") / "tensor.py"
 
 
-def generate_code(lesson: Lesson) -> str:
-    s = lesson.settings
-    lines = ["import numpy as np", "import torch", ""]
+def assignments(lines: str) -> dict[str, Code]:
+    """`name = expression` lines, as the lesson writes them for the page, by name."""
+    return {name: Code(value) for name, _, value in (line.partition(" = ") for line in lines.splitlines())}
+
+
+def tensor_code(lesson: Lesson) -> str:
+    s, outcome = lesson.settings, lesson.outcome
+    settings = {"x": Code(lesson.build)}
     if s.source.kind == "random":
-        lines.append(f"torch.manual_seed({int(s.source.seed)})  # the same seed gives the same numbers as the page")
-    lines.append(f"x = {lesson.build}")
-    lines.append("print(x.shape, x.dtype, x.stride(), x.is_contiguous())")
+        settings["seed"] = int(s.source.seed)
     if s.dtype != "keep":
-        changed = lesson.conversion.changed if lesson.conversion else 0
-        lines.append(f"x = x.to(torch.{s.dtype})  # {changed} element(s) change value")
-    if s.requires_grad:
-        if lesson.grad_error:
-            lines.append(_guarded("x.requires_grad_()", lesson.grad_error))
-        else:
-            lines.append("x.requires_grad_()  # autograd now records every operation on x")
-    lines.append("")
-    outcome = lesson.outcome
+        settings["dtype"] = Code(f"torch.{s.dtype}")
     if outcome is not None:
-        *setup, statement = outcome.expression.split("\n")
-        lines.extend(setup)
-        if outcome.error:
-            lines.append(_guarded(statement, outcome.error))
-        else:
-            lines.append(statement)
-            lines.append("print(y.shape, y.stride(), y.is_contiguous())")
-            lines.append("print(y)")
-            if s.requires_grad and not lesson.grad_error:
-                lines.append("print(y.grad_fn)  # the backward node autograd recorded")
-        lines += ["", "# The same in NumPy"]
-        *setup, statement = outcome.numpy_expression.split("\n")
-        lines.extend(setup)
-        if outcome.numpy_result is None:
-            lines.append(_guarded(statement, "NumPy refuses too", "ValueError"))
-        else:
-            lines += [statement, "print(y_np.shape, y_np.dtype)", "print(y_np)"]
-    return "\n".join(lines) + "\n"
+        settings |= assignments(outcome.expression) | assignments(outcome.numpy_expression)
+    return render(
+        TEMPLATE,
+        settings,
+        switches={
+            "random_numbers": s.source.kind == "random",
+            "converts": s.dtype != "keep",
+            "asks_for_grad": s.requires_grad,
+            "grad_refused": bool(lesson.grad_error),
+            "operates": outcome is not None,
+            "with_matrix": "B" in settings,
+            "with_other": "other" in settings,
+            "refused": outcome is not None and bool(outcome.error),
+            "records_grad": s.requires_grad and not lesson.grad_error,
+            "numpy_refuses": outcome is not None and outcome.numpy_result is None,
+        },
+    )

@@ -158,6 +158,27 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, device: torch.d
     return correct / len(x)
 
 
+def epoch_batches(sampler: DistributedSampler, epoch: int, batch_size: int, max_steps: int = 0):
+    """This rank's batches of one epoch, as indices into the training set. The sampler shuffles anew each epoch, the
+    same way on every rank, and gives each rank a disjoint shard (padded so that all ranks take equal steps)."""
+    sampler.set_epoch(epoch)
+    order = torch.tensor(list(sampler))
+    for batch_index, start in enumerate(range(0, len(order), batch_size)):
+        if max_steps and batch_index >= max_steps:
+            return
+        yield order[start : start + batch_size]
+
+
+def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """One optimizer step on one batch. Under DDP, backward() all-reduces (averages) the gradients bucket by bucket,
+    so every rank steps with the same gradient and the weights stay identical."""
+    optimizer.zero_grad(set_to_none=True)
+    loss = F.cross_entropy(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
 def _crash(config: TrainConfig, rank: int, step: int) -> None:
     if config.crash_rank == rank and step == config.crash_step:
         if config.crash_how == "kill":
@@ -207,19 +228,10 @@ def run_worker(config: TrainConfig, run_dir: Path) -> None:
         step, samples_total, train_time = 0, 0, 0.0
         accuracy = 0.0
         for epoch in range(config.epochs):
-            sampler.set_epoch(epoch)  # a new shuffle each epoch, the same on every rank, disjoint shards
-            order = torch.tensor(list(sampler))
             epoch_start = last_log = time.perf_counter()
             samples_since_log = epoch_samples = 0
-            for batch_index, start in enumerate(range(0, len(order), config.batch_size)):
-                if config.max_steps and batch_index >= config.max_steps:
-                    break
-                idx = order[start : start + config.batch_size]
-                x, y = data.x_train[idx].to(device), data.y_train[idx].to(device)
-                optimizer.zero_grad(set_to_none=True)
-                loss = F.cross_entropy(model(x), y)
-                loss.backward()  # under DDP the gradients are all-reduced (averaged) here, bucket by bucket
-                optimizer.step()
+            for idx in epoch_batches(sampler, epoch, config.batch_size, config.max_steps):
+                loss = train_step(model, optimizer, data.x_train[idx].to(device), data.y_train[idx].to(device))
                 step += 1
                 samples_since_log += len(idx)
                 epoch_samples += len(idx)

@@ -79,7 +79,7 @@ def test_typed_list_random_arange_zeros_ones_and_seed():
     _w(at, "number_input", "seed").set_value(3).run()
     torch.manual_seed(3)
     assert _charts(at)[0]["data"][0]["z"] == torch.randn(2, 5).double().tolist()  # exactly the seeded numbers
-    assert "torch.manual_seed(3)" in _code(at)
+    assert "seed = 3" in _code(at) and "torch.manual_seed(seed)" in _code(at)
     for kind, value in (
         ("arange", [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]),
         ("zeros", [[0.0] * 5] * 2),
@@ -102,7 +102,7 @@ def test_dtype_conversion_shows_what_was_lost():
     assert "truncation" in at.warning[0].value and "overflow" in at.warning[0].value
     _w(at, "selectbox", "dtype").select("float64").run()
     assert "kept every value exactly" in at.success[0].value
-    assert "x = x.to(torch.float64)" in _code(at)
+    assert "dtype = torch.float64" in _code(at) and "x = x.to(dtype)" in _code(at)
 
 
 def test_requires_grad_shows_grad_fn_or_pytorchs_refusal_for_ints():

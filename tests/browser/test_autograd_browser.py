@@ -1,6 +1,6 @@
 """The autograd page in a real browser: the lesson's numbers, both graphs drawn, a link that sets the point."""
 
-from tests.browser_support import PHONE, assert_no_streamlit_error, screenshot, wait_for_every_chart
+from tests.helpers import PHONE, assert_no_streamlit_error, screenshot, wait_for_every_chart
 
 # Tall enough that the whole lesson (graph, gradients, landscape, SimpleNet) is in one screenshot.
 TALL = 9000

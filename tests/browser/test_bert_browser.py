@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_support import assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
+from tests.helpers import assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
 
 LOCAL_SCHEMES = ("data", "about", "blob", "chrome-extension")
 # Tall viewports: Streamlit scrolls an inner container, so a screenshot only shows what fits in the viewport.

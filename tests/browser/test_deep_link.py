@@ -1,7 +1,7 @@
 """A teacher's link opens the page it names, inside the app's own navigation, even as a fresh server's first visit."""
 
-from tests.browser_support import wait_for_app_idle
 from tests.conftest import serve_app
+from tests.helpers import wait_for_app_idle
 
 
 def test_a_deep_link_as_the_first_request_gets_the_grouped_navigation_and_keeps_its_settings(browser_page):

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app import PAGES, ROOT
-from tests.browser_support import PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
+from tests.helpers import PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
 
 REGISTERED = [(path, title) for group in PAGES.values() for path, title, *_ in group if (ROOT / path).exists()]
 

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, screenshot, wait_for_app_idle
+from tests.helpers import DESKTOP, PHONE, assert_no_streamlit_error, screenshot, wait_for_app_idle
 
 
 def _open(page, app_url, until="on the meta device:", **params):

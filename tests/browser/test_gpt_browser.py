@@ -1,7 +1,7 @@
 """The GPT page in a real browser: it generates text coloured by probability, regenerates on demand, and reads well
 on a projector (1280 wide) and on a phone (390 wide)."""
 
-from tests.browser_support import PHONE, assert_no_streamlit_error, screenshot, wait_for_app_idle
+from tests.helpers import PHONE, assert_no_streamlit_error, screenshot, wait_for_app_idle
 
 WHOLE_PAGE_DESKTOP = {"width": 1280, "height": 6500}  # Streamlit scrolls an inner box: a tall window shows it all
 WHOLE_PAGE_PHONE = {"width": PHONE["width"], "height": 11000}

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_every_chart
+from tests.helpers import DESKTOP, PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_every_chart
 
 
 def _url(app_url, **params):

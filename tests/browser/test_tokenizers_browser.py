@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser_support import assert_no_streamlit_error, open_at, screenshot
+from tests.helpers import assert_no_streamlit_error, open_at, screenshot
 
 DESKTOP_TALL = {"width": 1280, "height": 2600}
 PHONE_TALL = {"width": 390, "height": 5200}

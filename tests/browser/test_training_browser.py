@@ -4,7 +4,7 @@ import time
 
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser_support import DESKTOP, PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
+from tests.helpers import DESKTOP, PHONE, assert_no_streamlit_error, open_at, screenshot, wait_for_app_idle
 
 
 def wait_for(page, condition, timeout: float = 300, what: str = "") -> None:

@@ -1,8 +1,5 @@
 """Fill-mask predictions, MLM loss and "the code", each checked against transformers' own implementations."""
 
-import contextlib
-import io
-
 import pytest
 import torch
 from transformers import AutoTokenizer, BertForMaskedLM, pipeline
@@ -11,6 +8,7 @@ from playground.bert.code_panel import fill_mask_code
 from playground.bert.encode import encode, max_input_tokens
 from playground.bert.fill_mask import fill_mask
 from playground.bert.masking import MASKED, mask_chosen, pretraining_mask
+from tests.helpers import assert_self_contained, run_panel
 
 
 def _positions_of(tokens, words):
@@ -139,16 +137,15 @@ def test_the_code_reproduces_predictions_and_loss(bert, bert_dir, rule_seed):
         )
     result = fill_mask(model, tokenizer, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=4)
     source = fill_mask_code(bert_dir, True, text, 64, decisions, 4, rule_seed=rule_seed)
-    namespace = {}
-    with contextlib.redirect_stdout(io.StringIO()) as printed:
-        exec(compile(source, "the_code", "exec"), namespace)
+    assert_self_contained(source)
+    namespace, printed = run_panel(source)
     assert {p: d for p, d in namespace["new_ids"].items()} == {d.position: d.new_id for d in decisions}
     for p in result.predictions:
         code_top = namespace["top_predictions"][p.position]
         assert [t for t, _ in code_top] == [q.token for q in p.top]
         assert [q for _, q in code_top] == pytest.approx([q.probability for q in p.top], rel=1e-5)
     assert namespace["loss"].item() == pytest.approx(result.mlm_loss, rel=1e-5)
-    assert result.filled_text in printed.getvalue()
+    assert result.filled_text in printed
 
 
 def test_distilbert_fill_mask_and_its_code_work_without_segments_or_nsp(tmp_path):
@@ -168,7 +165,7 @@ def test_distilbert_fill_mask_and_its_code_work_without_segments_or_nsp(tmp_path
         f"the cat {tokenizer.mask_token} on the mat.", top_k=3
     )
     assert [p.token_id for p in result.predictions[0].top] == [e["token"] for e in expected]
-    namespace = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(fill_mask_code(folder, False, text, 64, decisions, 3), "the_code", "exec"), namespace)
+    source = fill_mask_code(folder, False, text, 64, decisions, 3)
+    assert_self_contained(source)
+    namespace, _ = run_panel(source)
     assert namespace["loss"].item() == pytest.approx(result.mlm_loss, rel=1e-5)

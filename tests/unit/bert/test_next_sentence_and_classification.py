@@ -1,8 +1,5 @@
 """Next-sentence prediction and the lesson's classifier, against transformers' own task classes."""
 
-import contextlib
-import io
-
 import pytest
 import torch
 from transformers import AutoTokenizer, BertForNextSentencePrediction, BertForPreTraining, BertForSequenceClassification
@@ -10,6 +7,7 @@ from transformers import AutoTokenizer, BertForNextSentencePrediction, BertForPr
 from playground.bert.classification import LESSON_LABEL, LESSON_SENTENCE, classify, load_classifier
 from playground.bert.code_panel import classification_code, next_sentence_code
 from playground.bert.next_sentence import corpus_sentences, next_sentence, random_sentence, real_pair
+from tests.helpers import assert_self_contained, run_panel
 from tests.unit.tiny_bert import save_tiny_bert
 
 
@@ -42,9 +40,9 @@ def test_the_code_gives_the_same_is_next_probability(loaded, model_dir):
     model, tokenizer = loaded
     a, b = real_pair(seed=1)
     result = next_sentence(model, tokenizer, a, b, max_tokens=64)
-    namespace = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(next_sentence_code(model_dir, a, b, 64), "the_code", "exec"), namespace)
+    source = next_sentence_code(model_dir, a, b, 64)
+    assert_self_contained(source)
+    namespace, _ = run_panel(source)
     assert namespace["is_next_probability"] == pytest.approx(result.is_next_probability, rel=1e-5)
 
 
@@ -88,10 +86,9 @@ def test_the_classification_code_reproduces_loss_and_logits(loaded, model_dir):
     _, tokenizer = loaded
     model, fresh = load_classifier(model_dir, "bert", seed=3)
     result = classify(model, tokenizer, fresh)
-    namespace = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        source = classification_code(model_dir, "bert", 3, LESSON_SENTENCE, LESSON_LABEL)
-        exec(compile(source, "the_code", "exec"), namespace)
+    source = classification_code(model_dir, "bert", 3, LESSON_SENTENCE, LESSON_LABEL)
+    assert_self_contained(source)
+    namespace, _ = run_panel(source)
     assert namespace["loss"].item() == pytest.approx(result.loss, rel=1e-5)
     assert namespace["logits"][0].tolist() == pytest.approx(result.logits, rel=1e-5)
 
@@ -104,9 +101,7 @@ def test_distilbert_classifier_and_its_code(tmp_path):
     model, fresh = load_classifier(folder, "distilbert", seed=2)
     assert "classifier.weight" in fresh and "pre_classifier.weight" in fresh
     result = classify(model, tokenizer, fresh)
-    namespace = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(
-            compile(classification_code(folder, "distilbert", 2, LESSON_SENTENCE, LESSON_LABEL), "c", "exec"), namespace
-        )
+    source = classification_code(folder, "distilbert", 2, LESSON_SENTENCE, LESSON_LABEL)
+    assert_self_contained(source)
+    namespace, _ = run_panel(source)
     assert namespace["loss"].item() == pytest.approx(result.loss, rel=1e-5)

@@ -1,7 +1,5 @@
 """Guess the hidden word: which word is hidden, in which line, and BERT's guesses checked against transformers."""
 
-import contextlib
-import io
 import random
 import re
 
@@ -29,6 +27,7 @@ from playground.bert.quiz import (
     scored_table,
 )
 from playground.models import load_model
+from tests.helpers import assert_self_contained, run_panel
 from tests.unit.conftest import BUNDLED_BERT
 
 
@@ -110,15 +109,14 @@ def test_scoring_counts_the_lines_where_the_pipelines_first_guess_is_the_word(be
     assert [row["word"] for row in scored_table(scored)] == [q.answer for q in lines]
 
 
-def test_the_score_code_prints_the_pages_figures(bert_dir, bert, monkeypatch):
+def test_the_score_code_prints_the_pages_figures(bert_dir, bert):
     model, tokenizer = bert
     scored = score_on_held_out_lines(model, tokenizer, 40, 64)
-    monkeypatch.chdir(ROOT)  # the code reads assets/bert/sentences.txt, as from the repository root
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(quiz_score_code(bert_dir, True, 40, 64), "the_code", "exec"), {})
+    source = quiz_score_code(bert_dir, True, 40, 64)
+    assert_self_contained(source)
+    _, printed = run_panel(source, cwd=ROOT)  # it reads assets/bert/sentences.txt, as from the repository root
     right, top5 = round(scored.accuracy * 40), round(scored.top5_accuracy * 40)
-    assert out.getvalue().strip() == (
+    assert printed.strip() == (
         f"first guess right {right} of 40 ({scored.accuracy:.0%}), word among the five "
         f"{top5} of 40 ({scored.top5_accuracy:.0%})"
     )
@@ -151,7 +149,7 @@ def test_frequency_bands_split_the_words_by_how_often_training_had_them():
     assert [b.label for b in bands] == ["100 times or more", "10 to 99 times", "fewer than 10 times"]
 
 
-def test_the_score_code_runs_for_a_model_without_segment_embeddings(tmp_path, monkeypatch):
+def test_the_score_code_runs_for_a_model_without_segment_embeddings(tmp_path):
     from transformers import AutoModelForMaskedLM
 
     from tests.unit.tiny_bert import save_tiny_distilbert
@@ -160,8 +158,7 @@ def test_the_score_code_runs_for_a_model_without_segment_embeddings(tmp_path, mo
     tokenizer = AutoTokenizer.from_pretrained(folder)
     model = AutoModelForMaskedLM.from_pretrained(folder, attn_implementation="eager", dtype=torch.float32).eval()
     scored = score_on_held_out_lines(model, tokenizer, 20, 64)
-    monkeypatch.chdir(ROOT)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(quiz_score_code(folder, False, 20, 64), "the_code", "exec"), {})
-    assert out.getvalue().startswith(f"first guess right {round(scored.accuracy * 20)} of 20 ")
+    source = quiz_score_code(folder, False, 20, 64)
+    assert_self_contained(source)
+    _, printed = run_panel(source, cwd=ROOT)
+    assert printed.startswith(f"first guess right {round(scored.accuracy * 20)} of 20 ")

@@ -1,13 +1,11 @@
 """The GPT page's "the code" panel runs and reproduces the page's tokens, probabilities and entropies."""
 
-import contextlib
-import io
-
 import pytest
 import torch
 
 from playground.generation.code_panel import generation_code
 from playground.generation.decode import Settings, generate, prepare
+from tests.helpers import assert_self_contained, run_panel
 from tests.unit.tiny_gpt import one_torch_thread, save_tiny  # noqa: F401 (autouse fixture)
 
 
@@ -25,10 +23,8 @@ def load(folder):
 
 
 def run_code(source):
-    namespace = {}
-    with contextlib.redirect_stdout(io.StringIO()) as printed:
-        exec(compile(source, "the_code.py", "exec"), namespace)  # our own generated code, never user text
-    return namespace, printed.getvalue()
+    assert_self_contained(source)
+    return run_panel(source)
 
 
 @pytest.mark.parametrize(

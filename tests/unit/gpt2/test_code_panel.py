@@ -1,28 +1,25 @@
 """ "The code" panel of the GPT-2 anatomy page runs and reproduces every number the page shows."""
 
-import contextlib
-import io
 from dataclasses import replace
 
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from playground.gpt2 import code_panel as gpt_config_code
 from playground.gpt2 import flops
 from playground.gpt2 import memory as mem
 from playground.gpt2 import params as param_count
+from playground.gpt2.code_panel import anatomy_code
 from playground.gpt2.config import LESSON_124M, PRESETS, GPTConfig
+from tests.helpers import assert_self_contained, run_panel
 
 TINY = GPTConfig(vocab_size=101, context_length=16, emb_dim=24, n_heads=3, n_layers=2, qkv_bias=False, tied=False)
 
 
 def run(config, batch=8, seq=1024, recompute="none", tokens=10e9, throughput=100e12):
-    source = gpt_config_code.generate(config, batch, seq, recompute, tokens, throughput)
-    namespace, printed = {}, io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(compile(source, "<the code>", "exec"), namespace)  # our own generated text, never a user's
-    return namespace, printed.getvalue()
+    source = anatomy_code(config, batch, seq, recompute, tokens, throughput)
+    assert_self_contained(source)
+    return run_panel(source)
 
 
 CASES = [

@@ -1,15 +1,13 @@
 """ "The code" of the Tensors page, run as a script, reproduces the page's numbers (and its errors) exactly."""
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
 import torch
 
-from playground.tensors.code_panel import generate_code
+from playground.tensors.code_panel import tensor_code
 from playground.tensors.lesson import TensorSettings, facts_markdown, run
 from playground.tensors.source import TensorSource
+from tests.helpers import assert_self_contained, run_panel
 
 CASES = {
     "default reshape": TensorSettings(),
@@ -63,10 +61,8 @@ ERRORS = {
 
 
 def _execute(code: str) -> tuple[dict, str]:
-    namespace, printed = {}, io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(compile(code, "<the code>", "exec"), namespace)  # our generated text, never the learner's
-    return namespace, printed.getvalue()
+    assert_self_contained(code)
+    return run_panel(code)
 
 
 def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -77,7 +73,7 @@ def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
 def test_the_code_reproduces_x_y_and_numpys_answer(settings):
     lesson = run(settings)
     assert lesson.error is None and lesson.outcome.error is None
-    ns, printed = _execute(generate_code(lesson))
+    ns, printed = _execute(tensor_code(lesson))
     assert _same(ns["x"], lesson.x)
     assert _same(ns["y"], lesson.y)
     assert ns["x"].requires_grad == lesson.x.requires_grad
@@ -92,20 +88,20 @@ def test_the_code_prints_the_same_error_the_page_shows(settings):
     lesson = run(settings)
     shown = lesson.grad_error or lesson.outcome.error
     assert shown
-    _, printed = _execute(generate_code(lesson))
+    _, printed = _execute(tensor_code(lesson))
     assert shown in printed.splitlines()
 
 
 def test_random_code_uses_the_seed_so_numbers_match():
     lesson = run(TensorSettings(source=TensorSource("random", shape="2, 2", seed=42)))
-    code = generate_code(lesson)
-    assert "torch.manual_seed(42)" in code
+    code = tensor_code(lesson)
+    assert "seed = 42" in code and "torch.manual_seed(seed)" in code
     assert _same(_execute(code)[0]["x"], lesson.x)
 
 
 def test_the_code_follows_the_settings_live():
-    a = generate_code(run(TensorSettings(new_shape="4, 1")))
-    b = generate_code(run(TensorSettings(new_shape="1, 4")))
+    a = tensor_code(run(TensorSettings(new_shape="4, 1")))
+    b = tensor_code(run(TensorSettings(new_shape="1, 4")))
     assert "x.reshape(4, 1)" in a and "x.reshape(1, 4)" in b
 
 
@@ -130,7 +126,7 @@ def test_a_comment_or_line_breaks_in_the_typed_text_do_not_break_the_code():
             matmul_other="((1,), (2,))  # a column",
         )
     )
-    code = generate_code(lesson)
+    code = tensor_code(lesson)
     assert "x = torch.tensor([[1, 2], [3, 4]])" in code and "B = torch.tensor([[1], [2]])" in code
     namespace, _ = _execute(code)
     assert _same(namespace["y"], lesson.y) and lesson.y.tolist() == [[5], [11]]

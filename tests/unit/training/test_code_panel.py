@@ -1,7 +1,5 @@
 """'The code' panel: the generated script reproduces the job's numbers exactly (same split, seed, sampler order)."""
 
-import contextlib
-import io
 import json
 import re
 
@@ -10,18 +8,14 @@ import torch
 
 from playground.training.code_panel import training_code
 from playground.training.train import TrainConfig, run_worker
+from tests.helpers import assert_self_contained, run_panel
 from tests.unit.training.test_data import fake_mnist
 
 
 def run_generated(source: str) -> list[tuple[float, float]]:
-    out = io.StringIO()
-    threads = torch.get_num_threads()
-    try:
-        with contextlib.redirect_stdout(out):
-            exec(compile(source, "train_simple_nn.py", "exec"), {"__name__": "__main__"})
-    finally:
-        torch.set_num_threads(threads)
-    found = re.findall(r"held-out accuracy ([\d.]+), parameter sum (-?[\d.]+)", out.getvalue())
+    assert_self_contained(source)
+    _, printed = run_panel(source)
+    found = re.findall(r"held-out accuracy ([\d.]+), parameter sum (-?[\d.]+)", printed)
     return [(float(a), float(s)) for a, s in found]
 
 

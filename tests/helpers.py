@@ -1,14 +1,50 @@
-"""Helpers for browser tests: screenshots to look at, waiting for Streamlit, and failing on error boxes.
-
-Import them in a browser test: `from tests.browser_support import screenshot, wait_for_app_idle, ...`.
-"""
+"""What the tests share: running a code panel as a learner would, a free port, and for the browser tests
+screenshots to look at, waiting for Streamlit, and failing on error boxes."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import torch
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_panel(source: str, cwd: Path | None = None) -> tuple[dict, str]:
+    """Run "the code" as a learner pasting it into a notebook would (a script of our own making, never a user's
+    text): its variables, and what it printed. torch's thread count is put back, since a panel may set it."""
+    namespace, printed, threads, here = {"__name__": "__main__"}, io.StringIO(), torch.get_num_threads(), os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(printed):
+            exec(compile(source, "the_code.py", "exec"), namespace)
+    finally:
+        os.chdir(here)
+        torch.set_num_threads(threads)
+    return namespace, printed.getvalue()
+
+
+def assert_self_contained(source: str) -> None:
+    """A panel pasted alone must name nothing it does not define or import, and import nothing it does not use."""
+    ruff = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F,E9", "--stdin-filename", "panel.py"]
+    result = subprocess.run([*ruff, "-"], input=source, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 DESKTOP = {"width": 1280, "height": 2400}
 PHONE = {"width": 390, "height": 2400}
