@@ -4,181 +4,110 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from playground.tensors import lesson, text
 from playground.tensors.code_panel import tensor_code
 from playground.tensors.dtypes import DTYPES, example_rows
 from playground.tensors.dtypes import summary as conversion_summary
 from playground.tensors.figures import MAX_SLICES, heatmap, slice_count, slice_heatmaps
-from playground.tensors.lesson import OP_LABELS, OPS, TensorSettings, facts_markdown, run
-from playground.tensors.ops import OPERATORS, Panel
+from playground.tensors.ops import Panel
 from playground.tensors.source import KINDS, PRESETS, TensorSource
-from playground.url_values import one_of
 from ui.code import show_code
-from ui.state import PageState, as_bool
+from ui.state import PageState
 
 ps = PageState("tensors")
-SOURCE_LABELS = {
-    "preset": "a preset from the lesson",
-    "typed": "a nested list I type",
-    "random": "torch.randn (random)",
-    "arange": "torch.arange",
-    "zeros": "torch.zeros",
-    "ones": "torch.ones",
-}
-
-
-def select(label, name, options, default, **kw):
-    """A selectbox bound to the URL; a stale or hand-edited value falls back to the default instead of failing."""
-    key = ps.key(name, default, one_of(options))
-    if st.session_state[key] not in options:
-        st.session_state[key] = default
-    return st.selectbox(label, options, key=key, **kw)
-
-
-def number(label, name, default, low=0, high=99):
-    key = ps.key(name, default, int)
-    st.session_state[key] = min(max(int(st.session_state[key]), low), high)
-    return st.number_input(label, min_value=low, max_value=high, step=1, key=key)
+NO_BAR = {"displayModeBar": False}
 
 
 def draw(panel, key):
     if panel.tensor.dim() <= 2:
-        st.plotly_chart(heatmap(panel.tensor, panel.title, panel.highlight), key=key, config={"displayModeBar": False})
-    else:  # one chart per slice, in columns, so a phone stacks them at full width
+        st.plotly_chart(heatmap(panel.tensor, panel.title, panel.highlight), key=key, config=NO_BAR)
+    else:  # one chart per slice, two abreast to keep the numbers legible; a phone stacks them at full width
         st.markdown(f"**{panel.title}**")
         figures = slice_heatmaps(panel.tensor)
-        per_row = min(len(figures), 2)  # two abreast keep the numbers in the cells legible
-        for first in range(0, len(figures), per_row):
-            # a row of columns per pair: a phone stacks rows in order ([0] [1] [2]), not column by column ([0] [2] [1])
-            for n, col in enumerate(st.columns(per_row), start=first):
+        per_row = min(len(figures), 2)
+        for first in range(0, len(figures), per_row):  # a row per pair: a phone stacks them [0] [1] [2], in order
+            for n, column in enumerate(st.columns(per_row), start=first):
                 if n < len(figures):
-                    with col:
-                        st.plotly_chart(figures[n][1], key=f"{key}-{n}", config={"displayModeBar": False})
+                    column.plotly_chart(figures[n][1], key=f"{key}-{n}", config=NO_BAR)
     if slice_count(panel.tensor) > MAX_SLICES:
         st.caption(f"Showing the first {MAX_SLICES} of {slice_count(panel.tensor)} 2D slices.")
 
 
-st.title("🧊 Tensors")
-st.markdown(
-    "A **tensor** is a grid of numbers with a **shape** (how many along each dimension), a **dtype** (how each number "
-    "is stored) and **strides** (how many elements to skip in memory to step along each dimension). Everything a neural "
-    "network does is operations on tensors. Build one, change it, and watch the shapes."
-)
-ps.reserve_warnings_slot()
+def control(c, column):
+    default = lesson.control_default(c)
+    if c.kind == "select":
+        return ps.select(c.label, c.param, c.choices, default, where=column)
+    if c.kind == "number":
+        return ps.number(c.label, c.param, default, *c.choices, where=column, step=1)
+    if c.kind == "check":
+        return ps.toggle(c.label, c.param, default, where=column, widget="checkbox")
+    return ps.text(c.label, c.param, default, where=column)
 
+
+st.title("🧊 Tensors")
+st.markdown(text.INTRO)
+ps.reserve_warnings_slot()
 setup, picture = st.columns([1, 2], gap="large")
 with setup:
     st.subheader("1 · Build a tensor")
-    kind = select("Start from", "source", list(KINDS), "preset", format_func=SOURCE_LABELS.get)
-    source = dict(kind=kind)
+    kind = ps.select("Start from", "source", KINDS, "preset", format_func=text.SOURCE_LABELS.get)
+    source = TensorSource(kind=kind)
     if kind == "preset":
-        source["preset"] = select("Preset", "preset", list(PRESETS), "2D", format_func=lambda p: f"{p}: {PRESETS[p]}")
+        preset = ps.select("Preset", "preset", PRESETS, "2D", format_func=lambda p: f"{p}: {PRESETS[p]}")
+        source = TensorSource(kind, preset=preset)
     elif kind == "typed":
-        source["literal"] = st.text_area(
-            "Nested list of numbers (parsed as data, never run)",
-            key=ps.key("literal", "[[1, 2.5], [3, 4]]"),
-            help="Python ints become int64, floats float32, True/False bool. Up to 10,000 numbers, rank ≤ 4.",
-        )
+        label = "Nested list of numbers (parsed as data, never run)"
+        source = TensorSource(kind, literal=ps.text(label, "literal", "[[1, 2.5], [3, 4]]", widget="text_area"))
     else:
-        source["shape"] = st.text_input("Shape (sizes separated by commas)", key=ps.key("shape", "2, 3"))
-        if kind == "random":
-            source["seed"] = number("Seed", "seed", 0, 0, 10_000)
+        shape = ps.text("Shape (sizes separated by commas)", "shape", "2, 3")
+        seed = ps.number("Seed", "seed", 0, 0, 10_000, step=1) if kind == "random" else 0
+        source = TensorSource(kind, shape=shape, seed=seed)
     st.subheader("2 · Change the dtype")
-    dtype = select(
-        "x = x.to(…)",
-        "dtype",
-        ["keep", *DTYPES],
-        "keep",
-        format_func=lambda d: "keep as built" if d == "keep" else f"torch.{d}",
-    )
-    grad = st.toggle(
-        "requires_grad",
-        help="Let autograd record every operation on x, for .backward()",
-        key=ps.key("grad", False, as_bool),
-    )
+    dtypes = ["keep", *DTYPES]
+    dtype = ps.select("x = x.to(…)", "dtype", dtypes, "keep", format_func=lambda d: f"torch.{d}" if d in DTYPES else d)
+    grad = ps.toggle("requires_grad", "grad", help="Let autograd record every operation on x, for .backward()")
 
 st.subheader("3 · Operate on it")
-controls = iter(st.columns(4))
-with next(controls):
-    op = select("Operation", "op", list(OPS), "reshape", format_func=OP_LABELS.get)
-params = {}
-with next(controls):
-    if op == "reshape":
-        params["method"] = select("Method", "method", ["reshape", "view"], "reshape")
-    elif op == "transpose":
-        params["transpose_kind"] = select("Kind", "t_kind", ["T", "transpose", "permute"], "T")
-    elif op == "matmul":
-        params["matmul_other"] = st.text_input("B (nested list)", key=ps.key("B", "[[5, 6], [7, 8]]"))
-    elif op == "elementwise":
-        params["operator"] = select("Operator", "operator", list(OPERATORS), "+")
-    else:
-        params["reduction"] = select("Reduction", "reduction", ["sum", "mean"], "sum")
-with next(controls):
-    if op == "reshape":
-        params["new_shape"] = st.text_input("New shape (one size may be -1)", key=ps.key("new_shape", "4"))
-    elif op == "transpose" and params["transpose_kind"] == "transpose":
-        params["dim0"] = number("dim0", "dim0", 0, -4, 3)
-    elif op == "transpose" and params["transpose_kind"] == "permute":
-        params["perm"] = st.text_input("Dims in their new order (empty: reversed)", key=ps.key("perm", ""))
-    elif op == "matmul":
-        params["row"] = number("Output row i", "row", 0)
-    elif op == "elementwise":
-        params["elementwise_other"] = st.text_input("other (nested list)", key=ps.key("other", "[10, 20]"))
-    elif op == "reduce":
-        dim = select("Over dim", "dim", ["all", "0", "1", "2", "3"], "0")
-        params["dim"] = None if dim == "all" else int(dim)
-with next(controls):
-    if op == "reshape":
-        params["transpose_first"] = st.checkbox("Transpose first (x.T)", key=ps.key("t_first", False, as_bool))
-        params["contiguous"] = st.checkbox("Call .contiguous() first", key=ps.key("contiguous", False, as_bool))
-    elif op == "transpose" and params["transpose_kind"] == "transpose":
-        params["dim1"] = number("dim1", "dim1", 1, -4, 3)
-    elif op == "matmul":
-        params["col"] = number("Output column j", "col", 0)
-    elif op == "reduce":
-        params["keepdim"] = st.checkbox("keepdim=True", key=ps.key("keepdim", False, as_bool))
-
-lesson = run(TensorSettings(source=TensorSource(**source), dtype=dtype, requires_grad=grad, op=op, **params))
+columns = st.columns(4)
+op = ps.select("Operation", "op", lesson.OPS, "reshape", where=columns[0], format_func=lesson.OP_LABELS.get)
+chosen = {}
+for n, c in enumerate(lesson.controls(op, chosen)):
+    with columns[1 + min(n, 2)]:
+        chosen[c.field] = control(c, st)
+shown = lesson.run(lesson.TensorSettings(source, dtype, grad, op, **lesson.operation_settings(chosen)))
 ps.publish()
 with picture:
-    if lesson.error:
-        st.error(lesson.error)
+    if shown.error:
+        st.error(shown.error)
         st.stop()
-    x = lesson.x
-    st.code(f"x = {lesson.build}", language="python", wrap_lines=True)
-    draw(Panel(f"x {tuple(x.shape)} · {lesson.facts.dtype}", x), "fig-x")
-    st.markdown(facts_markdown(lesson))
-    if lesson.conversion is not None:
-        c = lesson.conversion
+    x = shown.x
+    st.code(f"x = {shown.build}", language="python", wrap_lines=True)
+    draw(Panel(f"x {tuple(x.shape)} · {shown.facts.dtype}", x), "fig-x")
+    st.markdown(lesson.facts_markdown(shown))
+    if (c := shown.conversion) is not None:
         (st.success if c.lossless else st.warning)(conversion_summary(c))
         if not c.lossless:
             st.dataframe(pd.DataFrame(example_rows(c)), hide_index=True, height=min(36 * len(c.examples) + 40, 260))
-    if lesson.grad_error:
-        st.error(f"PyTorch: `{lesson.grad_error}`\n\n{lesson.grad_explanation}")
+    if shown.grad_error:
+        st.error(f"PyTorch: `{shown.grad_error}`\n\n{shown.grad_explanation}")
 
-st.markdown(f"##### `{OP_LABELS[op]}`")
-if lesson.op_error:
-    st.error(lesson.op_error)
+st.markdown(f"##### `{lesson.OP_LABELS[op]}`")
+if shown.op_error:
+    st.error(shown.op_error)
 else:
-    out = lesson.outcome
+    out = shown.outcome
     torch_side, numpy_side = st.columns(2)
-    with torch_side:
-        st.markdown("**PyTorch**")
-        st.code(
-            out.expression + (f"\n# {tuple(out.result.shape)} {out.result.dtype}" if out.result is not None else "")
-        )
-        if out.result is not None:
-            st.markdown(
-                f"grad_fn: **{'None' if out.result.grad_fn is None else type(out.result.grad_fn).__name__}** "
-                f"· device: **{out.result.device}**"
-            )
-    with numpy_side:
-        st.markdown("**The same in NumPy**")
-        st.code(
-            out.numpy_expression
-            + (f"\n# {out.numpy_result.shape} {out.numpy_result.dtype}" if out.numpy_result is not None else "")
-        )
-        if out.numpy_note:
-            st.caption(out.numpy_note)
+    torch_side.markdown("**PyTorch**")
+    y = out.result
+    torch_side.code(out.expression + (f"\n# {tuple(y.shape)} {y.dtype}" if y is not None else ""))
+    if y is not None:
+        grad_fn = "None" if y.grad_fn is None else type(y.grad_fn).__name__
+        torch_side.markdown(f"grad_fn: **{grad_fn}** · device: **{y.device}**")
+    numpy_side.markdown("**The same in NumPy**")
+    y_np = out.numpy_result
+    numpy_side.code(out.numpy_expression + (f"\n# {y_np.shape} {y_np.dtype}" if y_np is not None else ""))
+    if out.numpy_note:
+        numpy_side.caption(out.numpy_note)
     for note in out.notes:
         st.markdown(note)
     if out.table:
@@ -186,11 +115,8 @@ else:
     if out.error:
         st.error(f"PyTorch: `{out.error}`\n\n{out.explanation}" + (f"\n\n**Fix:** {out.fix}" if out.fix else ""))
         if out.fix:  # a callback runs before the checkbox is drawn, so it may set the checkbox's value
-            st.button(
-                "Call .contiguous() first",
-                icon="🔧",
-                on_click=lambda: st.session_state.update({ps.key("contiguous", False, as_bool): True}),
-            )
+            fix = {ps.key("contiguous", False): True}
+            st.button("Call .contiguous() first", icon="🔧", on_click=lambda: st.session_state.update(fix))
     panels = out.inputs + ([out.output] if out.output else [])
     per_row = 1 if any(p.tensor.dim() > 2 for p in panels) else (len(panels) if len(panels) <= 3 else 2)
     cols = st.columns(per_row)
@@ -199,10 +125,5 @@ else:
             draw(panel, f"fig-op-{n}")
 
 st.subheader("4 · What PyTorch adds to NumPy")
-st.markdown(
-    f"- **Autograd**: with requires_grad on, every result remembers the operation that made it in `grad_fn` "
-    f"(above: **{'on' if grad else 'off'}**), so `.backward()` can compute gradients. NumPy arrays have no such memory.\n"
-    f"- **Devices**: x lives on **{x.device}**; `x.to('cuda')` moves it to a GPU "
-    f"({'available here' if torch.cuda.is_available() else 'none on this machine'}) and the same code runs there."
-)
-show_code(tensor_code(lesson))
+st.markdown(text.what_pytorch_adds(grad, str(x.device), torch.cuda.is_available()))
+show_code(tensor_code(shown))

@@ -25,15 +25,13 @@ from pathlib import Path
 import torch
 import transformers
 
-from playground import ASSETS, REPO  # noqa: F401  (REPO: pages and tests read it here)
+from playground import ASSETS, REPO
 
 MODELS_DIR = ASSETS / "models"
 GPT_DIR = MODELS_DIR / "shakespeare-gpt"
 BERT_DIR = MODELS_DIR / "shakespeare-bert"
 
 BUNDLED = "bundled"
-BUNDLED_GPT = BUNDLED  # the contract's name; the same string picks the bundled BERT for kind="bert"
-BUNDLED_BERT = BUNDLED
 BUNDLED_DIRS = {"gpt": GPT_DIR, "bert": BERT_DIR}
 HUB_CHOICES = {"gpt": ["gpt2", "distilgpt2"], "bert": ["bert-base-uncased", "distilbert-base-uncased"]}
 KINDS = ("gpt", "bert")
@@ -50,13 +48,25 @@ class ModelLoadError(Exception):
 
 
 @dataclass
-class LoadedModel:
-    model: transformers.PreTrainedModel  # eval mode, attn_implementation="eager", float32
+class LoadedTokenizer:
     tokenizer: transformers.PreTrainedTokenizerBase
     name: str  # e.g. "bundled shakespeare-gpt", "gpt2", "/path/to/dir"
     source: str  # "bundled" | "hub" | "local"
-    has_nsp: bool  # BERT only: whether the model has a next-sentence head (distilbert doesn't)
     path: str = ""  # the folder the files were read from
+
+    @property
+    def code_ref(self) -> str:
+        """How "the code" names it for `from_pretrained`: a bundled folder relative to the repository (the panels
+        run from its root), a local folder as it is, a hub id by its id."""
+        if self.source == "bundled":
+            return str(Path(self.path).relative_to(REPO))
+        return self.path if self.source == "local" else self.name
+
+
+@dataclass
+class LoadedModel(LoadedTokenizer):
+    model: transformers.PreTrainedModel | None = None  # eval mode, attn_implementation="eager", float32
+    has_nsp: bool = False  # BERT only: whether the model has a next-sentence head (distilbert doesn't)
 
 
 def load_model(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0) -> LoadedModel:
@@ -217,7 +227,7 @@ def _load_folder(kind: str, folder: Path, *, name: str, source: str) -> LoadedMo
         ) from None
     _check_weights_loaded(model, info, folder)
     model.eval()
-    return LoadedModel(model, tokenizer, name=name, source=source, has_nsp=has_nsp, path=str(folder))
+    return LoadedModel(tokenizer, name, source, str(folder), model=model, has_nsp=has_nsp)
 
 
 def _check_weights_loaded(model, info: dict, folder: Path) -> None:
@@ -237,9 +247,9 @@ def _check_weights_loaded(model, info: dict, folder: Path) -> None:
         )
 
 
-def load_tokenizer(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0):
+def load_tokenizer(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0) -> LoadedTokenizer:
     """Only the tokenizer of a choice (for the tokenizer page: no weights to read). Same choices and errors as
-    load_model. Returns (tokenizer, name, source)."""
+    load_model."""
     if kind not in KINDS:
         raise ModelLoadError(f"Unknown model kind {kind!r}: use one of {', '.join(KINDS)}.")
     choice = (choice or BUNDLED).strip()
@@ -256,7 +266,7 @@ def load_tokenizer(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0):
             f"`{choice}` is neither a folder nor a Hugging Face model id (ids look like `gpt2` or `org/name`)."
         )
     try:
-        return transformers.AutoTokenizer.from_pretrained(str(folder)), name, source
+        return LoadedTokenizer(transformers.AutoTokenizer.from_pretrained(str(folder)), name, source, str(folder))
     except Exception as err:
         raise ModelLoadError(
             f"Could not load the tokenizer in `{folder}` ({type(err).__name__}). The folder needs tokenizer files "

@@ -1,4 +1,4 @@
-"""The model picker every model page shares, and the per-process model cache behind it.
+"""The model picker every model page shares, and the per-process caches behind it.
 
 Models are cached once per server process with `st.cache_resource`, so every session shares the same objects.
 That is safe because pages only run them in eval mode under `torch.no_grad()` (see playground/models.py).
@@ -9,8 +9,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.models import BUNDLED, BUNDLED_DIRS, HUB_CHOICES, LoadedModel, ModelLoadError, load_model
-from playground.url_values import one_of
+from playground.models import (
+    BUNDLED,
+    BUNDLED_DIRS,
+    HUB_CHOICES,
+    LoadedModel,
+    LoadedTokenizer,
+    ModelLoadError,
+    load_model,
+    load_tokenizer,
+)
 
 OTHER_HUB, LOCAL = "other-hub", "local"
 
@@ -18,6 +26,11 @@ OTHER_HUB, LOCAL = "other-hub", "local"
 @st.cache_resource(show_spinner="Loading model…", max_entries=6)
 def cached_model(kind: str, choice: str) -> LoadedModel:
     return load_model(kind, choice)
+
+
+@st.cache_resource(show_spinner="Loading tokenizer…", max_entries=8)
+def cached_tokenizer(kind: str, choice: str) -> LoadedTokenizer:
+    return load_tokenizer(kind, choice)
 
 
 def _label(kind: str):
@@ -33,48 +46,40 @@ def _label(kind: str):
     return label
 
 
-def model_picker(kind: str, ps) -> LoadedModel | None:
-    """Selectbox bound to the URL param `model` (plus `model_id` / `model_dir` for the free-text choices).
-    On a load error: the message, then the bundled model as a fallback; None only if even that fails."""
+def model_picker(kind: str, ps, *, name: str = "model", label: str = "Model", tokenizer_only: bool = False):
+    """A selectbox bound to the URL parameter `name` (plus `name_id` / `name_dir` for the free-text choices). On a
+    load error: the message, then the bundled one as a fallback; None only if even that fails."""
+    load = cached_tokenizer if tokenizer_only else cached_model
     options = [BUNDLED, *HUB_CHOICES[kind], OTHER_HUB, LOCAL]
-
-    option = st.selectbox(
-        "Model",
-        options,
-        format_func=_label(kind),
-        key=ps.key("model", BUNDLED, one_of(options)),
-        help="The bundled model works offline. Hub models come from the local Hugging Face cache, "
-        "or are downloaded when this computer is online.",
-    )
+    help_text = "The bundled model works offline. Hub models come from the local Hugging Face cache, or are downloaded "
+    option = ps.select(label, name, options, BUNDLED, format_func=_label(kind), help=help_text + "when online.")
     choice = option
     if option == OTHER_HUB:
-        choice = st.text_input("Hub id", key=ps.key("model_id", ""), placeholder="org/name").strip()
+        choice = ps.text("Hub id", f"{name}_id", placeholder="org/name").strip()
     elif option == LOCAL:
-        choice = st.text_input(
-            "Folder (transformers format: config.json, model.safetensors, tokenizer files)",
-            key=ps.key("model_dir", ""),
-            placeholder="/path/to/model",
-        ).strip()
+        folder = "Folder (transformers format: config.json, model.safetensors, tokenizer files)"
+        choice = ps.text(folder, f"{name}_dir", placeholder="/path/to/model").strip()
     if not choice:
         st.info("Type a model above; meanwhile the bundled model is shown.")
         choice = BUNDLED
     try:
-        loaded = cached_model(kind, choice)
+        loaded = load(kind, choice)
     except ModelLoadError as err:
         st.error(str(err))
         if choice == BUNDLED:
             return None
         try:
-            loaded = cached_model(kind, BUNDLED)
+            loaded = load(kind, BUNDLED)
         except ModelLoadError as bundled_err:
             st.error(str(bundled_err))
             return None
-        st.warning(f"Showing the bundled {BUNDLED_DIRS[kind].name} instead.")
-    n_params = sum(p.numel() for p in loaded.model.parameters())
-    st.caption(
-        f"Model: **{loaded.name}** ({loaded.source}), {n_params / 1e6:.1f} M parameters, "
-        f"{len(loaded.tokenizer):,} tokens in its vocabulary."
-    )
+        st.warning(f"Showing the bundled {'tokenizer' if tokenizer_only else BUNDLED_DIRS[kind].name} instead.")
+    if not tokenizer_only:
+        n_params = sum(p.numel() for p in loaded.model.parameters())
+        st.caption(
+            f"Model: **{loaded.name}** ({loaded.source}), {n_params / 1e6:.1f} M parameters, "
+            f"{len(loaded.tokenizer):,} tokens in its vocabulary."
+        )
     return loaded
 
 
@@ -86,3 +91,21 @@ def require_model(kind: str, ps) -> LoadedModel:
         ps.publish()
         st.stop()
     return loaded
+
+
+@st.cache_data(max_entries=64, show_spinner=False)  # underscored arguments are not hashed
+def _per_model_data(function: str, model: str, args: tuple, _function, _loaded):
+    return _function(_loaded.model, _loaded.tokenizer, *args)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _per_model_resource(function: str, model: str, args: tuple, _function, _loaded):
+    return _function(_loaded.model, _loaded.tokenizer, *args)
+
+
+def per_model(function, loaded: LoadedModel, *args, shared: bool = False):
+    """`function(model, tokenizer, *args)`, cached by the function's name, the model's name and `args`, so another
+    section's rerun does not recompute it; the model itself is never hashed. A `shared` result is one object for every
+    session (it must be read-only, like tensors only drawn); otherwise each session gets its own copy."""
+    cache = _per_model_resource if shared else _per_model_data
+    return cache(f"{function.__module__}.{function.__qualname__}", loaded.name, args, function, loaded)

@@ -4,7 +4,10 @@ Streamlit forgets a widget's value as soon as the widget is not drawn, so visiti
 control. We keep a copy of each bound value in `st.session_state` under a page-scoped name, and mirror it into the
 query string so a teacher can share a link that opens the page exactly as they see it.
 
-Precedence when a page opens: the URL, then what the learner last set on this page, then the default.
+Precedence when a page opens: the URL, then what the learner last set on this page, then the default. A link value
+the page can't use (see playground/url_values.py) falls back to the default with a warning that names it. The widget
+helpers (`select`, `number`, `toggle`, `text`) derive that check from the widget's own options or bounds, so a
+bounded widget can never be handed a value it refuses.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from playground.url_values import parse_bool as as_bool  # noqa: F401  (pages import it from here)
+from playground.url_values import one_of, parse_bool, within
 
 _KEPT = "_kept_settings"
 
@@ -80,6 +83,31 @@ class PageState:
         if name not in self._names:
             self._names.append(name)
 
+    # ---- widgets bound to a link value, each checked against the widget's own options or bounds ----------------
+
+    def select(self, label: str, name: str, options, default, *, where=st, widget: str = "selectbox", **kw):
+        """A selectbox (or `widget="radio"`, `"segmented_control"`, ...) over `options`."""
+        options = list(options)
+        key = self.key(name, default, one_of(options))
+        if st.session_state[key] not in options and st.session_state[key] is not None:
+            st.session_state[key] = default  # kept for options that changed since (another model has fewer layers)
+        return getattr(where, widget)(label, options, key=key, **kw)
+
+    def number(self, label: str, name: str, default, low, high, *, where=st, widget: str = "number_input", **kw):
+        """A number input (or `widget="slider"`) bounded by `low` and `high`; whole numbers if the default is."""
+        cast = within(low, high, float if isinstance(default, float) else int)
+        return getattr(where, widget)(label, min_value=low, max_value=high, key=self.key(name, default, cast), **kw)
+
+    def toggle(self, label: str, name: str, default: bool = False, *, where=st, widget: str = "toggle", **kw):
+        """A toggle (or `widget="checkbox"`)."""
+        return getattr(where, widget)(label, key=self.key(name, default, parse_bool), **kw)
+
+    def text(self, label: str, name: str, default: str = "", *, where=st, widget: str = "text_input", **kw):
+        """A text input (or `widget="text_area"`): any text is a value, so nothing to check."""
+        return getattr(where, widget)(label, key=self.key(name, default), **kw)
+
+    # ---- what the page could not use, and the URL ----------------------------------------------------------------
+
     def reserve_warnings_slot(self) -> None:
         """Keep a place near the top of the page for a link's unusable values. Settings are read all down the page,
         so the last warning is only known at the end; `publish()` writes whatever is left into this place."""
@@ -92,9 +120,8 @@ class PageState:
 
     def publish(self) -> None:
         """Remember every bound setting and mirror it into the query string."""
-        if self._warnings_slot is not None:
-            with self._warnings_slot:
-                self.show_warnings()
+        with self._warnings_slot if self._warnings_slot is not None else st.container():
+            self.show_warnings()  # what no slot was kept for goes at the foot of the page, never nowhere
         query = {}
         for name in self._names:
             widget_key = self._widget_key(name)
@@ -104,3 +131,9 @@ class PageState:
                 query[name] = _to_query(self._kept[name])
         if dict(st.query_params) != query:
             st.query_params.from_dict(query)
+
+
+def sets(values: dict, event: str = "on_change") -> dict:
+    """A widget's callback arguments that put `values` into the session when it fires: `st.button(..., **sets(v,
+    "on_click"))`. A callback runs before the next script run, so the widgets it sets show the new values."""
+    return {event: st.session_state.update, "args": (values,)}

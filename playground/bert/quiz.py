@@ -34,7 +34,7 @@ class QuizLine:
 def rounds_from(sentences: tuple[str, ...], tokenizer, max_tokens: int = 512) -> tuple[QuizLine, ...]:
     """Every round in order: the sentences in a fixed shuffle (so consecutive rounds come from different scenes),
     each with one ordinary word masked. Sentences with no such word for this tokenizer, or longer than `max_tokens`
-    tokens for this model, are left out, so the hidden word is never cut off."""
+    tokens for this model, are left out: no hidden word is ever cut off."""
     sentences = list(sentences)
     random.Random(0).shuffle(sentences)
     items = masked_word_items(tokenizer, sentences, n_lines=len(sentences), seed=0)

@@ -26,6 +26,70 @@ OP_LABELS = {
 
 
 @dataclass(frozen=True)
+class Control:
+    """One control of an operation, in the row under "Operate on it": which setting it sets, under which link
+    parameter, and how (a `select` over `choices`, a `number` between the two `choices`, a `text`, a `check`)."""
+
+    field: str
+    param: str
+    label: str
+    kind: str
+    choices: tuple = ()
+    when: str = ""  # only for this kind of transpose
+
+
+OPERATION_CONTROLS = {
+    "reshape": (
+        Control("method", "method", "Method", "select", ("reshape", "view")),
+        Control("new_shape", "new_shape", "New shape (one size may be -1)", "text"),
+        Control("transpose_first", "t_first", "Transpose first (x.T)", "check"),
+        Control("contiguous", "contiguous", "Call .contiguous() first", "check"),
+    ),
+    "transpose": (
+        Control("transpose_kind", "t_kind", "Kind", "select", ("T", "transpose", "permute")),
+        Control("dim0", "dim0", "dim0", "number", (-4, 3), when="transpose"),
+        Control("perm", "perm", "Dims in their new order (empty: reversed)", "text", when="permute"),
+        Control("dim1", "dim1", "dim1", "number", (-4, 3), when="transpose"),
+    ),
+    "matmul": (
+        Control("matmul_other", "B", "B (nested list)", "text"),
+        Control("row", "row", "Output row i", "number", (0, 99)),
+        Control("col", "col", "Output column j", "number", (0, 99)),
+    ),
+    "elementwise": (
+        Control("operator", "operator", "Operator", "select", tuple(tensor_ops.OPERATORS)),
+        Control("elementwise_other", "other", "other (nested list)", "text"),
+    ),
+    "reduce": (
+        Control("reduction", "reduction", "Reduction", "select", ("sum", "mean")),
+        Control("dim", "dim", "Over dim", "select", ("all", "0", "1", "2", "3")),
+        Control("keepdim", "keepdim", "keepdim=True", "check"),
+    ),
+}
+
+
+def controls(op: str, chosen: dict):
+    """The controls of `op` to draw, one at a time: whether the next is drawn depends on what the earlier ones
+    chose (a transpose's kind), so put each control's value into `chosen` before asking for the next."""
+    for c in OPERATION_CONTROLS[op]:
+        if not c.when or chosen.get("transpose_kind") == c.when:
+            yield c
+
+
+def control_default(control: Control):
+    """What a control shows before the learner touches it: the setting's own default, as the control writes it."""
+    value = getattr(TensorSettings(), control.field)
+    return ("all" if value is None else str(value)) if control.field == "dim" else value
+
+
+def operation_settings(chosen: dict) -> dict:
+    """The controls' values as TensorSettings fields: the reduction's "all" dims is `dim=None`."""
+    if "dim" in chosen:
+        chosen = {**chosen, "dim": None if chosen["dim"] == "all" else int(chosen["dim"])}
+    return chosen
+
+
+@dataclass(frozen=True)
 class TensorSettings:
     source: TensorSource = field(default_factory=TensorSource)
     dtype: str = "keep"  # "keep" or a key of tensor_dtypes.DTYPES: x = x.to(dtype)

@@ -1,5 +1,24 @@
 """The words of the Training page's lesson, kept beside the code they explain rather than inside the page file."""
 
+STRATEGY_LABELS = {
+    "ddp": "DistributedDataParallel (N processes)",
+    "single": "Single process",
+    "dataparallel": "nn.DataParallel (one process)",
+}
+DATAPARALLEL_ON_CPU = (
+    "nn.DataParallel needs 2 or more GPUs to split a batch; here it just runs the model once per batch, exactly like "
+    "the single process. See the explanation below."
+)
+GIVE_THE_FOLDER = (
+    "Give the folder that holds the four MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-…, "
+    "t10k-images-…, t10k-labels-…)."
+)
+NOT_YOURS = "Only the learner who started the running job can stop it."
+STARTING = "Training… (starting the processes and importing torch takes a few seconds)"
+SHUTTING_DOWN = "Every rank wrote its `done` record; the processes are shutting down…"
+NO_CURVES = "No rank recorded a training step before the run ended, so there are no curves to draw."
+NO_BASELINE = "Finish a run with 1 worker and one with 2 (same data set and batch) to see the speedup."
+
 INTRO = """
 The lesson trains **SimpleNN** (input → 128 → 64 → 10, ReLU) with Adam (lr 0.001), batch 64. To train faster you
 can split each batch over several **workers**: every worker holds a full copy of the model, computes gradients on its

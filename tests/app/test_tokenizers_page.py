@@ -37,7 +37,7 @@ def metrics(at):
 def expected_metrics(text):
     rows = []
     for kind in ("gpt", "bert"):
-        result = tokenize(load_tokenizer(kind)[0], text)
+        result = tokenize(load_tokenizer(kind).tokenizer, text)
         rows += [
             ("characters", str(len(text))),
             ("tokens", str(result.n_tokens)),

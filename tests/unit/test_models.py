@@ -15,7 +15,7 @@ import pytest
 import torch
 import transformers
 
-from playground import models
+from playground import REPO, models
 from playground.bert.held_out import by_training_frequency, masked_word_items, masked_word_predictions
 from playground.models import BERT_DIR, GPT_DIR, ModelLoadError, load_model
 from playground.pretraining.corpus import read_corpus, split_holdout
@@ -26,7 +26,7 @@ from playground.pretraining.tokenizer_training import train_byte_level_bpe, trai
 TEXT = (
     "ROMEO: But soft, what light through yonder window breaks?\nJULIET: O Romeo, Romeo, wherefore art thou Romeo?\n"
 ) * 20
-CORPUS = models.REPO.parent / "shared" / "data" / "tinyshakespeare.txt"
+CORPUS = REPO.parent / "shared" / "data" / "tinyshakespeare.txt"
 
 
 @pytest.fixture(autouse=True)
@@ -325,7 +325,8 @@ def test_missing_bundled_folder_says_how_to_restore_it(tmp_path, monkeypatch):
 
 
 def test_load_tokenizer_only():
-    tok, name, source = models.load_tokenizer("bert")
-    assert source == "bundled" and tok.mask_token == "[MASK]"
+    loaded = models.load_tokenizer("bert")
+    assert loaded.source == "bundled" and loaded.tokenizer.mask_token == "[MASK]"
+    assert loaded.code_ref == "assets/models/shakespeare-bert"  # how "the code" names it, from the repository root
     with pytest.raises(ModelLoadError):
         models.load_tokenizer("gpt", "/no/such/folder")

@@ -16,12 +16,12 @@ SAMPLE = "ROMEO: But soft, what light through yonder window breaks?\nTokenizers 
 
 @pytest.fixture(scope="module")
 def gpt_tok():
-    return load_tokenizer("gpt")[0]
+    return load_tokenizer("gpt").tokenizer
 
 
 @pytest.fixture(scope="module")
 def bert_tok():
-    return load_tokenizer("bert")[0]
+    return load_tokenizer("bert").tokenizer
 
 
 def test_gpt_tokens_cover_the_text_exactly_and_show_leading_spaces(gpt_tok):

@@ -1,0 +1,98 @@
+"""The words of the BERT page, kept beside the code they explain rather than inside the page file."""
+
+import math
+
+INTRO = (
+    "BERT reads the whole sentence at once and is pretrained on two games: **fill in the masked words** "
+    "(masked-language modelling) and **does sentence B follow sentence A?** (next-sentence prediction). Click tokens "
+    "to hide them and see what the model guesses, with how sure it is."
+)
+NOTHING_TO_MASK = "Type a sentence above to begin: there is nothing to mask yet."
+NOTHING_MASKED = "Nothing is masked yet: click some tokens above, or press **Mask like pretraining**."
+EVERY_TOKEN_MASKED = (
+    "Every token is masked: BERT has only positions and [CLS]/[SEP] to go on, so it guesses the most common tokens. "
+    "Unmask a few to give it context."
+)
+LOSS_HELP = "Mean of −log p(original token) over the picked positions, the loss BERT is pretrained on."
+QUIZ = (
+    "A line from the held-out end of the plays (the bundled BERT never read it), with one ordinary word hidden. Type "
+    "your guess, then see BERT's five best guesses. Who is right more often?"
+)
+ONLY_THE_FIRST_GUESS = "Only the guess made before the reveal counts. Press **Next line** for a new one."
+CARD = (
+    " The model card (`assets/models/shakespeare-bert/README.md`) measures the same way on every held-out *line* of "
+    "the plays rather than these whole sentences, which give BERT a little more to go on, and splits its figure by "
+    "how often the training text has the word: BERT guesses common words far more often than rare ones."
+)
+TYPE_BOTH = "Type both sentences to see whether BERT thinks B follows A."
+NO_ATTENTION_INPUT = "Type a sentence in section 1, or two in section 3, to see where BERT's heads look."
+
+
+def truncated(n_tokens: int, limit: int) -> str:
+    return (
+        f"Your text has {n_tokens} tokens; this model reads at most {limit}, so only the first {limit} (with [CLS] and "
+        "[SEP]) are used."
+    )
+
+
+def unknown(n: int, unk_token: str) -> str:
+    return (
+        f"{n} token(s) became `{unk_token}`: the WordPiece vocabulary has no pieces for those characters (emoji, CJK "
+        "or Greek in an English vocabulary), so BERT only knows *something* was there."
+    )
+
+
+def picked(n: int, counts: dict, vocab: int, masked: str, random: str, unchanged: str) -> str:
+    return (
+        f"{n} picked: {counts[masked]} → [MASK], {counts[random]} → random token, {counts[unchanged]} unchanged. A "
+        f"uniform guess over {vocab:,} tokens would score ln {vocab:,} = {math.log(vocab):.2f}."
+    )
+
+
+def verdict(answer: str, bert_top1: str, counted) -> str:
+    """Who was right about the hidden word; `counted` is the quiz round as the tally counted it."""
+    said = f"The hidden word is **{answer}**. BERT's first guess, **{bert_top1}**, is {'right' if counted.bert else 'wrong'}; "
+    if not counted.guess:
+        return said + "you made no guess, which counts as a miss."
+    return said + f"yours, **{counted.guess}**, is {'right' if counted.you else 'wrong'}."
+
+
+def score_metrics(scored) -> list[tuple[str, str, str]]:
+    return [
+        ("First guess right", f"{scored.accuracy:.0%}", f"{scored.right} of {scored.n}"),
+        ("Word among the five guesses", f"{scored.top5_accuracy:.0%}", f"{scored.in_top5} of {scored.n}"),
+    ]
+
+
+def score(n: int, vocab: int, bundled: bool) -> str:
+    return (
+        f"The quiz's first {n} lines. A guess drawn at random from the {vocab:,} tokens would be right "
+        f"{1 / vocab:.3%} of the time.{CARD if bundled else ''}"
+    )
+
+
+def no_quiz(name: str, why: str) -> str:
+    return f"No quiz for `{name}`: {why}. The other sections work as usual."
+
+
+def no_nsp(name: str) -> str:
+    return (
+        f"`{name}` has no next-sentence head: DistilBERT was distilled with the masked-LM loss only. Pick the bundled "
+        "model or bert-base-uncased to try this."
+    )
+
+
+def nsp_logits(logits: list[float]) -> str:
+    return (
+        f"Logits [IsNext, NotNext] = [{logits[0]:.3f}, {logits[1]:.3f}]; softmax of these. In pretraining, half the "
+        "pairs were real and half random."
+    )
+
+
+def fresh_head(weights: list[str], seed: int) -> str:
+    return (
+        f"The classification head ({', '.join(f'`{w}`' for w in weights)}) is **freshly initialised** from seed "
+        f"{seed}, not trained: these logits are noise and the loss is near ln 2 = 0.693 whatever the sentence says. "
+        "Fine-tuning on labelled sentences would train this head (and nudge BERT's body) until the logits for the "
+        "right label rise and the loss falls toward 0."
+    )

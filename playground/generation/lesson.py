@@ -1,0 +1,119 @@
+"""The GPT generation page's decisions, without Streamlit: which settings the widgets mean, whether the text on
+screen still answers them, and what the page draws for one step of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from playground.generation import decode
+from playground.generation.code_panel import generation_code
+from playground.generation.figures import visible
+from playground.generation.logit_lens import logit_lens
+from playground.models import LoadedModel
+
+METHODS = ("greedy", "sampling", "beam search")
+
+
+def default_prompt(loaded: LoadedModel) -> tuple[str, int]:
+    """The first lesson's prompt, and as many new tokens as make the lesson's `max_length=50` with it."""
+    prompt = "ROMEO:" if loaded.source == "bundled" else "Once upon a time"
+    return prompt, max(1, 50 - len(loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"]))
+
+
+def settings(prompt, max_new, method, temperature, top_k, top_p, penalty, beams, n_seq, seed) -> decode.Settings:
+    """The widgets' values as decoding settings: the method decides sampling and whether beams count."""
+    beams = beams if method == "beam search" else 1
+    return decode.Settings(
+        prompt, int(max_new), method == "sampling", temperature, int(top_k), top_p, penalty, beams, n_seq, int(seed)
+    )
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a generation answers: this model, these settings, this prompt."""
+
+    model: str
+    settings: decode.Settings
+    prompt_ids: tuple[int, ...]
+
+    @classmethod
+    def of(cls, loaded: LoadedModel, prepared: decode.Prepared) -> Request:
+        return cls(loaded.name, prepared.settings, tuple(prepared.input_ids[0].tolist()))
+
+
+@dataclass
+class Shown:
+    """A generation on screen, with the request it answered."""
+
+    request: Request
+    prepared: decode.Prepared
+    result: decode.Generation
+    pieces: list[list[str]] = field(default_factory=list)  # each sequence's new tokens as text, up to its end
+
+    def stale(self, request: Request) -> bool:
+        """The learner changed a setting since: the text no longer shows what the settings would give."""
+        return self.request != request
+
+    @property
+    def written(self) -> list[int]:
+        """The sequences with at least one token (one may have chosen end-of-text first)."""
+        return [i for i, row in enumerate(self.pieces) if row]
+
+
+def shown(loaded: LoadedModel, prepared: decode.Prepared, result: decode.Generation) -> Shown:
+    rows = zip(result.new_tokens.tolist(), result.lengths, strict=True)
+    pieces = [[loaded.tokenizer.decode([t]) for t in row[:n]] for row, n in rows]
+    return Shown(Request.of(loaded, prepared), prepared, result, pieces)
+
+
+def must_generate(on_screen: Shown | None, request: Request, clicked: bool) -> bool:
+    """Generate on a click, on the first visit, and for another model; other changes wait for a click."""
+    return clicked or on_screen is None or on_screen.request.model != request.model
+
+
+@dataclass
+class Step:
+    """One step of one sequence: what the model had read, what it chose, and what it thought."""
+
+    which: int
+    step: int
+    position: int  # tokens read before this step
+    read: torch.Tensor  # those tokens' ids
+    chosen: int
+    piece: str
+    probability: float
+
+
+def step(on_screen: Shown, which: int, step_number: int) -> Step:
+    result = on_screen.result
+    sequence = result.sequences[which]
+    position = result.prompt_len + step_number - 1
+    piece = visible(on_screen.pieces[which][step_number - 1])
+    probability = float(result.chosen_probs[which, step_number - 1])
+    return Step(which, step_number, position, sequence[:position], int(sequence[position]), piece, probability)
+
+
+def inside(model, tokenizer, read: tuple[int, ...]):
+    """What the page draws from the text the model had read at one step: its logits, the logit lens, attention."""
+    sequence = torch.tensor(read)
+    logits = decode.step_logits(model, sequence, len(read))
+    return logits, logit_lens(model, sequence[None], top=5), decode.attention_weights(model, sequence)
+
+
+def lens_rows(lens, name) -> list[dict]:
+    return [
+        {
+            "layer": r.layer,
+            "top token": visible(name(r.top_tokens[0])),
+            "p": round(r.top_probs[0], 3),
+            "next 4": " · ".join(visible(name(t)) for t in r.top_tokens[1:]),
+            "p(final top token)": round(r.chosen_prob, 3),
+        }
+        for r in lens
+    ]
+
+
+def code(loaded: LoadedModel, on_screen: Shown, at: Step) -> str:
+    return generation_code(on_screen.prepared, loaded.code_ref, loaded.tokenizer.eos_token_id, (at.which, at.step))

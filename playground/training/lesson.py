@@ -1,0 +1,115 @@
+"""The Training page's decisions, without Streamlit: where runs go, who may start and stop the job, and what a run
+folder says right now (whether it is worth polling, and which messages the page shows about it)."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playground import REPO
+from playground.training import jobs, text
+from playground.training.data import available_datasets, fashion_mnist_folder
+from playground.training.records import Run, read_run, summarize
+from playground.training.train import TrainConfig
+
+
+def runs_root() -> Path:
+    """Where the page's runs go: runs/training in the checkout, or PLAYGROUND_RUNS_DIR."""
+    return Path(os.environ.get("PLAYGROUND_RUNS_DIR", REPO / "runs" / "training"))
+
+
+def missing_data(dataset: str, data_dir: str) -> str | None:
+    """What to do before a run of `dataset` can start, or None when its data is there."""
+    if dataset == "fashion-mnist" and fashion_mnist_folder() is None:
+        return f"{available_datasets()[dataset]}."
+    if dataset == "mnist" and not data_dir.strip():
+        return text.GIVE_THE_FOLDER
+    return None
+
+
+def start(config: TrainConfig, owner: str) -> tuple[str | None, str | None]:
+    """Start the job in a new run folder: (the folder, None), or (None, why it could not start)."""
+    run_dir = runs_root() / f"{time.strftime('%Y%m%d-%H%M%S')}-{config.strategy}-{config.workers}w"
+    try:
+        jobs.start_job(config, run_dir, owner)
+    except (jobs.JobBusy, OSError) as err:
+        return None, str(err)
+    return str(run_dir), None
+
+
+def stop(owner: str) -> str | None:
+    """Stop this server's job if `owner` started it; else say why not."""
+    job = jobs.current_job()
+    if job is not None and job.running and job.owner != owner:
+        return text.NOT_YOURS
+    if job is not None:
+        jobs.stop_job(job)
+    return None
+
+
+def alive(job: jobs.Job | None, folder: str) -> bool | None:
+    """Whether this server's job writing `folder` still runs; None for a folder written by a job elsewhere."""
+    return job.running if job is not None and str(job.run_dir) == folder else None
+
+
+def is_live(run: Run | None, job_alive: bool | None) -> bool:
+    """Still worth polling: this server's job by its process, a job elsewhere by its records."""
+    return job_alive if job_alive is not None else run is not None and run.status in ("waiting", "running")
+
+
+@dataclass
+class Watch:
+    """What one look at a run folder shows."""
+
+    run: Run | None
+    live: bool  # poll again
+    mine: bool = False  # written by this server's job, which the page keeps alive by watching it
+    missing: str | None = None  # the folder or its records are not there
+    caption: str = ""
+    progress: float | None = None  # while the run waits or trains
+    messages: list[tuple[str, str]] = field(default_factory=list)  # (kind, text)
+    crashed_log: str | None = None  # the job's last output, when it exited before any rank said why
+    curves: bool = False  # whether there are (or soon will be) curves to draw
+
+
+def watch(folder: str, job: jobs.Job | None) -> Watch:
+    """Read the run, and decide what the page says about it. The job's state is read before its records: a record
+    written after this read can only add to what the page shows, whereas the other order could pair an old
+    "running" record with a job that has since ended."""
+    job_alive = alive(job, folder)
+    exit_code = job.returncode if job_alive is not None else None
+    try:
+        run = read_run(folder)
+    except FileNotFoundError as err:
+        return Watch(None, False, job_alive is not None, missing=f"{err} Check the path, or start a run above.")
+    shown = Watch(run, is_live(run, job_alive), job_alive is not None)
+    config = run.config or {}
+    done_epochs = run.epochs().epoch.nunique()
+    shown.caption = (
+        f"`{folder}` · {run.status} · {config.get('world_size', '?')} worker(s) · backend "
+        f"{config.get('backend', '?')} · epoch {done_epochs} of {config.get('epochs', '?')}"
+    )
+    if run.status in ("waiting", "running"):
+        shown.progress = done_epochs / max(1, config.get("epochs", 1))
+    if run.problems:
+        skipped = f"Skipped {len(run.problems)} unreadable line(s) in metrics.jsonl, e.g. {run.problems[0]}"
+        shown.messages.append(("warning", skipped))
+    if run.status == "failed":
+        shown.messages.append(("error", run.failure_message()))
+    elif run.status == "stopped":
+        shown.messages.append(("warning", f"Stopped: {run.of_kind('stopped')[0].get('reason', '')}"))
+    elif run.status == "done" and job_alive:  # "Done" waits for the processes to exit, so that Start works again
+        shown.messages.append(("info", text.SHUTTING_DOWN))
+    elif run.status == "done":
+        accuracy = summarize(run)["accuracy"]
+        shown.messages.append(
+            ("success", f"Done: every rank wrote its `done` record. Held-out accuracy {accuracy:.3f}.")
+        )
+    stopped = job is not None and job.stopped_by is not None  # a Stop's 143 is no crash
+    if job_alive is False and exit_code and run.status != "failed" and not stopped:
+        shown.messages.append(("error", f"The job exited with code {exit_code} before any rank reported why:"))
+        shown.crashed_log = job.log_tail()
+    shown.curves = not run.steps().empty or shown.live  # while a run starts, empty charts mark where curves will come
+    return shown
