@@ -28,7 +28,7 @@ st.header("1 · Mask tokens, let BERT fill them in")
 masked_key = ps.key("masked", lesson.default_masked(loaded, limit), positions)
 rule_key, seed_key = ps.key("rule", False, parse_bool), ps.key("seed", 0, within(0, MAX_SEED, int))
 forget = sets({masked_key: [], rule_key: False})
-typed = ps.text("Your text", "text", lesson.DEFAULT_TEXT, widget="text_area", max_chars=6000, **forget)
+typed = ps.text("Your text", "text", lesson.DEFAULT_TEXT, widget="text_area", max_chars=6000, height=80, **forget)
 reading, filling = lesson.read(loaded, typed, limit), None
 say(reading.messages)
 if reading.maskable:

@@ -64,7 +64,9 @@ with setup:
         source = TensorSource(kind, shape=shape, seed=seed)
     st.subheader("2 · Change the dtype")
     dtypes = ["keep", *DTYPES]
-    dtype = ps.select("x = x.to(…)", "dtype", dtypes, "keep", format_func=lambda d: f"torch.{d}" if d in DTYPES else d)
+    dtype = ps.select(
+        "x = x.to(…)", "dtype", dtypes, "keep", format_func=lambda d: f"torch.{d}" if d in DTYPES else "keep as built"
+    )
     grad = ps.toggle("requires_grad", "grad", help="Let autograd record every operation on x, for .backward()")
 
 st.subheader("3 · Operate on it")

@@ -26,6 +26,7 @@ def use_example():
 
 st.selectbox("Try an example", ["(your own text)", *lesson.EXAMPLES], key="tokenizers.example", on_change=use_example)
 typed = st.text_area(f"Text (up to {MAX_CHARS:,} characters)", key=text_key, height=110)
+above = st.container()  # the cap's warning and the legend, once the text is read
 columns = st.columns(2)
 tokenizers = []
 for column, kind, label in zip(columns, ("gpt", "bert"), ("GPT tokenizer", "BERT tokenizer"), strict=True):
@@ -37,11 +38,11 @@ if None in tokenizers:
 
 shown = lesson.run(typed, tokenizers)
 if shown.too_long:
-    st.warning(shown.too_long)
+    above.warning(shown.too_long)
 if not shown.sides:
     st.info("Type some text above to see it tokenized.")
 else:
-    st.html(legend_html())
+    above.html(legend_html())
 for column, side in zip(columns, shown.sides, strict=False):
     with column:
         result = side.result
