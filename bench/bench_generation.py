@@ -92,7 +92,8 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(
-        f"torch {torch.__version__}, {args.threads} thread(s), {args.tokens} new tokens, median of {args.rounds} rounds\n"
+        f"torch {torch.__version__}, {args.threads} thread(s), {args.tokens} new tokens, "
+        f"median of {args.rounds} rounds\n"
     )
     header = (
         f"{'model':36} {'decoding':9} {'instrumented tok/s':>19} {'bare generate tok/s':>20} {'ratio':>6} {'slower':>7}"
@@ -121,7 +122,8 @@ def main():
             print(f"{name:36} {label:9} {ours:19.1f} {theirs:20.1f} {ours / theirs:6.2f} {slower:+7.1%}")
     verdict = "meets" if worst <= TARGET_SLOWDOWN else "MISSES"
     print(
-        f"\nworst slowdown {worst:+.1%}: {verdict} the target of at most {TARGET_SLOWDOWN:.0%} slower than bare generate"
+        f"\nworst slowdown {worst:+.1%}: {verdict} the target of at most {TARGET_SLOWDOWN:.0%} slower than bare "
+        "generate"
     )
 
 

@@ -57,7 +57,8 @@ with setup:
         source = TensorSource(kind, preset=preset)
     elif kind == "typed":
         label = "Nested list of numbers (parsed as data, never run)"
-        source = TensorSource(kind, literal=ps.text(label, "literal", "[[1, 2.5], [3, 4]]", widget="text_area"))
+        literal = ps.text(label, "literal", "[[1, 2.5], [3, 4]]", widget="text_area", help=text.LITERAL_HELP)
+        source = TensorSource(kind, literal=literal)
     else:
         shape = ps.text("Shape (sizes separated by commas)", "shape", "2, 3")
         seed = ps.number("Seed", "seed", 0, 0, 10_000, step=1) if kind == "random" else 0

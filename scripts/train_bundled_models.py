@@ -409,10 +409,11 @@ def bert_validation(model, tok, train_text, val_text, max_pair) -> str:
         mlm_ppl=math.exp(held.mlm_loss),
         words=words,
         counting=counting,
-        short_too=short_too,
+        short_too=f"{short_too.accuracy:.3f} ({short_too.n} words; top 5: {short_too.top5_accuracy:.3f})",
         bands=bands,
         examples=examples,
         stderr=stderr,
+        reference="`playground/pretraining/fill_baseline.py`",
     )
 
 
@@ -599,12 +600,12 @@ BERT_VALIDATION = """## Validation (held-out last 10%, 1,000 pairs with a fixed 
 | top-1 for one masked ordinary word per held-out line | {words.accuracy:.3f} ({words.n} words) |
 | the same words: the word is among the top 5 predictions | {words.top5_accuracy:.3f} |
 | the same words guessed by counting their neighbours (reference) | {counting:.3f} |
-| top-1 when words of 1 and 2 letters count too (to, of, my, be…) | {short_too.accuracy:.3f} ({short_too.n} words; top 5: {short_too.top5_accuracy:.3f}) |
+| top-1 when words of 1 and 2 letters count too (to, of, my, be…) | {short_too} |
 
 "Ordinary word": a whole word of 3+ letters written in lower case (so not a speaker name, a name or a sentence start;
 not a piece of a contraction such as the `tis` of 'tis) that is a single WordPiece token, one per held-out line that
 has one (every such line), chosen with a fixed seed, replaced by `[MASK]` in the line on its own. With {words.n:,}
-words the figure's sampling error is about ±{stderr:.3f}. The reference (`playground/pretraining/fill_baseline.py`) guesses the
+words the figure's sampling error is about ±{stderr:.3f}. The reference ({reference}) guesses the
 word that most often sat between the same two neighbours in the training text: what BERT adds over it comes from
 reading the whole line.
 

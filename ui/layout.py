@@ -12,7 +12,8 @@ def say(messages) -> None:
 
 
 def metrics(*items, per_row: int = 2) -> None:
-    """`(label, value)` or `(label, value, help)` metrics, `per_row` to a row: a phone keeps each row's pair in order."""
+    """`(label, value)` or `(label, value, help)` metrics, `per_row` to a row, so a phone keeps each row's pair in
+    order."""
     for start in range(0, len(items), per_row):
         for column, (label, value, *help_text) in zip(
             st.columns(per_row), items[start : start + per_row], strict=False

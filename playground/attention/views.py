@@ -1,10 +1,11 @@
 """bertviz's head view and model view as self-contained HTML that renders with no internet.
 
-bertviz (Vig, 2019, "A Multiscale Visualization of Attention in the Transformer Model", https://github.com/jessevig/bertviz)
-writes a page that pulls require.js, d3 and jQuery from a CDN. Offline, in a classroom behind a firewall, that page is an
-empty box. We keep bertviz's own Python (it validates shapes and builds the `params` dict) and its own JavaScript, and
-swap the loader: d3 and jQuery come from `assets/vendor/` (copied from their npm packages, see the README there) and are
-inlined, and a five-line `requirejs` shim hands them to bertviz's callback. No `<script src>` is left in the document.
+bertviz (Vig, 2019, "A Multiscale Visualization of Attention in the Transformer Model",
+https://github.com/jessevig/bertviz) writes a page that pulls require.js, d3 and jQuery from a CDN. Offline, in a
+classroom behind a firewall, that page is an empty box. We keep bertviz's own Python (it validates shapes and builds
+the `params` dict) and its own JavaScript, and swap the loader: d3 and jQuery come from `assets/vendor/` (copied from
+their npm packages, see the README there) and are inlined, and a five-line `requirejs` shim hands them to bertviz's
+callback. No `<script src>` is left in the document.
 
 Public API (also used by the GPT page; keep it stable):
 

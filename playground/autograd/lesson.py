@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from playground.autograd import code_panel, figures, graph, text
 from playground.autograd.descent import check_descent, descend
 from playground.autograd.gradient_check import compare_gradients, gradient_table, torch_neuron, unfused_goes_wrong
-from playground.autograd.neuron import NeuronPoint, chain_rule_latex, forward_backward
+from playground.autograd.neuron import LESSON, NeuronPoint, chain_rule_latex, forward_backward
 from playground.autograd.neuron import format_number as fmt
 from playground.autograd.simple_net import check_seed, five_steps_markdown, one_training_step
 
@@ -23,10 +23,10 @@ from playground.autograd.simple_net import check_seed, five_steps_markdown, one_
 class AutogradSettings:
     """What the learner sets, with the lesson's values as defaults (the point x, w, b, y is the lesson's)."""
 
-    x: float = 1.1
-    w: float = 2.2
-    b: float = 0.0
-    y: float = 1.0
+    x: float = LESSON["x"]
+    w: float = LESSON["w"]
+    b: float = LESSON["b"]
+    y: float = LESSON["y"]
     step: int = graph.STEP_COUNT  # how far the walk through both passes has gone
     lr: float = 1.0
     steps: int = 30

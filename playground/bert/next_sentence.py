@@ -1,4 +1,5 @@
-"""Next-sentence prediction: does sentence B follow sentence A? BERT's second pretraining task (Devlin et al. 2018, 3.1).
+"""Next-sentence prediction: does sentence B follow sentence A? BERT's second pretraining task (Devlin et al.
+2018, 3.1).
 
 The pair goes in as `[CLS] A [SEP] B [SEP]` with segment ids 0 for A and 1 for B. The pooled [CLS] vector feeds a
 two-way classifier; index 0 means "B is the next sentence" (IsNext), index 1 "B is a random sentence", as in

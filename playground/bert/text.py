@@ -51,7 +51,8 @@ def picked(n: int, counts: dict, vocab: int, masked: str, random: str, unchanged
 
 def verdict(answer: str, bert_top1: str, counted) -> str:
     """Who was right about the hidden word; `counted` is the quiz round as the tally counted it."""
-    said = f"The hidden word is **{answer}**. BERT's first guess, **{bert_top1}**, is {'right' if counted.bert else 'wrong'}; "
+    bert = "right" if counted.bert else "wrong"
+    said = f"The hidden word is **{answer}**. BERT's first guess, **{bert_top1}**, is {bert}; "
     if not counted.guess:
         return said + "you made no guess, which counts as a miss."
     return said + f"yours, **{counted.guess}**, is {'right' if counted.you else 'wrong'}."

@@ -115,7 +115,8 @@ def prepare(settings: Settings, tokenizer, model) -> Prepared:
         if s.top_k < 0 or s.top_k >= vocab:
             if s.top_k >= vocab:
                 notes.append(
-                    f"Top-k {s.top_k} is not below the vocabulary size ({vocab}), so it keeps every token: top-k is off."
+                    f"Top-k {s.top_k} is not below the vocabulary size ({vocab}), so it keeps every token: "
+                    "top-k is off."
                 )
             s = replace(s, top_k=0)
         if s.top_p <= 0:
@@ -133,7 +134,8 @@ def prepare(settings: Settings, tokenizer, model) -> Prepared:
         if start is None:
             raise ValueError("The prompt is empty and this tokenizer has no start token: type a few words to begin.")
         notes.append(
-            f"The prompt is empty, so generation starts from the special token {tokenizer.convert_ids_to_tokens(start)!r}."
+            "The prompt is empty, so generation starts from the special token "
+            f"{tokenizer.convert_ids_to_tokens(start)!r}."
         )
         ids = [start]
     context = context_length(model)
@@ -144,7 +146,8 @@ def prepare(settings: Settings, tokenizer, model) -> Prepared:
     if len(ids) > room:
         notes.append(
             f"The prompt has {len(ids)} tokens but this model sees only {context} at a time and {s.max_new_tokens} are "
-            f"kept free for the new ones: the first {len(ids) - room} prompt tokens were dropped (truncated from the left)."
+            f"kept free for the new ones: the first {len(ids) - room} prompt tokens were dropped (truncated from the "
+            "left)."
         )
         ids = ids[-room:]
     return Prepared(s, torch.tensor([ids], dtype=torch.long), notes)

@@ -55,7 +55,8 @@ def tokens_html(prompt_text: str, pieces: Sequence[str], probs: Sequence[float])
 
 def legend_html() -> str:
     stops = "".join(
-        f'<span style="background:{probability_colour(p)};color:#111;padding:1px 6px;border-radius:3px;margin-right:4px">'
+        f'<span style="background:{probability_colour(p)};color:#111;padding:1px 6px;border-radius:3px;'
+        'margin-right:4px">'
         f"{p:.1f}</span>"
         for p in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     )

@@ -39,7 +39,8 @@ def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
 
 
 def apply_top_k(logits: torch.Tensor, top_k: int) -> torch.Tensor:
-    """Keep the k highest logits; 0 (or anything >= the vocabulary size) keeps everything. Ties at the k-th value stay."""
+    """Keep the k highest logits; 0 (or anything >= the vocabulary size) keeps everything. Ties at the k-th value
+    stay."""
     vocab = logits.shape[-1]
     if top_k <= 0 or top_k >= vocab:
         return logits

@@ -8,7 +8,7 @@ OpenAI's GPT-2 does. Hugging Face's names for the same fields are given by `to_h
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 from playground.url_values import parse_bool
 
@@ -69,12 +69,6 @@ class GPTConfig:
                 f"or emb_dim = {round_to_multiple(self.emb_dim, self.n_heads):,}."
             )
         return found
-
-    def validate(self) -> GPTConfig:
-        found = self.problems()
-        if found:
-            raise ValueError(" ".join(found))
-        return self
 
     def to_hf_kwargs(self) -> dict:
         """The same model in transformers' GPT2Config names. Its GPT-2 always has QKV biases: see `param_count`."""
@@ -160,18 +154,6 @@ def parse_rate(text: str) -> float:
 
 
 PARSERS = {**{name: parse_int for name in INT_FIELDS}, "drop_rate": parse_rate, **{n: parse_bool for n in BOOL_FIELDS}}
-
-
-def from_query(params: dict[str, str], base: GPTConfig = LESSON_124M) -> tuple[GPTConfig, list[str]]:
-    """A configuration from URL query parameters; unusable values keep `base`'s value and give a message."""
-    changes, messages = {}, []
-    for name, parse in PARSERS.items():
-        if name in params:
-            try:
-                changes[name] = parse(params[name])
-            except ValueError as err:
-                messages.append(f"`{name}={params[name]}` could not be used ({err}).")
-    return replace(base, **changes), messages
 
 
 # ---- what each term means, shown beside its control ------------------------------------------------------------

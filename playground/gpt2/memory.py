@@ -192,12 +192,6 @@ def human_bytes(n: float) -> str:
     return f"{value:,.0f} {units[unit]}" if unit == 0 else f"{value:,.2f} {units[unit]}"
 
 
-def parse_recompute(text: str) -> str:
-    if text not in RECOMPUTATION:
-        raise ValueError(f"expected one of {', '.join(RECOMPUTATION)}")
-    return text
-
-
 MAX_BATCH = 10**6
 
 

@@ -45,7 +45,8 @@ def _shape_of(value, path: tuple[int, ...] = ()) -> tuple[int, ...]:
         )
     if len(path) >= MAX_RANK:
         raise TensorInputError(
-            f"Lists are nested more than {MAX_RANK} deep; this page caps the rank at {MAX_RANK}. Remove a level of brackets."
+            f"Lists are nested more than {MAX_RANK} deep; this page caps the rank at {MAX_RANK}. Remove a level of "
+            "brackets."
         )
     shapes = [_shape_of(item, path + (i,)) for i, item in enumerate(value)]
     for i, shape in enumerate(shapes[1:], start=1):
@@ -68,7 +69,8 @@ def _flatten(value):
 
 
 def parse_literal(text: str) -> torch.Tensor:
-    """A nested list like `[[1, 2], [3, 4]]` becomes a tensor with torch's own dtype rule (ints -> int64, floats -> float32)."""
+    """A nested list like `[[1, 2], [3, 4]]` becomes a tensor with torch's own dtype rule (ints -> int64, floats ->
+    float32)."""
     text = (text or "").strip()
     if not text:
         raise TensorInputError("The box is empty. Type a number like 1 or a nested list like [[1, 2], [3, 4]].")
@@ -88,7 +90,8 @@ def parse_literal(text: str) -> torch.Tensor:
     for number in _flatten(value):
         if isinstance(number, int) and not isinstance(number, bool) and not INT64_MIN <= number <= INT64_MAX:
             raise TensorInputError(
-                f"{number} does not fit in int64 (the dtype Python ints become). Write it as a float, e.g. {float(number):.3g}."
+                f"{number} does not fit in int64 (the dtype Python ints become). Write it as a float, e.g. "
+                f"{float(number):.3g}."
             )
     return torch.tensor(value)
 
@@ -104,7 +107,8 @@ def literal_source(text: str) -> str:
 
 
 def parse_shape(text: str, *, allow_infer: bool = False) -> tuple[int, ...]:
-    """`2, 3` or `(2, 3)` becomes (2, 3). With `allow_infer`, one `-1` may stand for 'whatever is left', as in reshape."""
+    """`2, 3` or `(2, 3)` becomes (2, 3). With `allow_infer`, one `-1` may stand for 'whatever is left', as in
+    reshape."""
     text = (text or "").strip()
     if not text:
         raise TensorInputError("The shape is empty. Type sizes separated by commas, e.g. 2, 3.")

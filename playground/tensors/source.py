@@ -19,7 +19,6 @@ PRESETS = {
     "3D": "[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]",
 }
 KINDS = ("preset", "typed", "random", "arange", "zeros", "ones")
-FACTORIES = ("random", "arange", "zeros", "ones")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Running one training job per server, from a web page, without leaving anything behind.
 
-The job is `python -m playground.training.train` in a subprocess with its own session (start_new_session=True), so its process
-group holds the launcher and every rank: Stop is one killpg that reaches them all. A background thread reaps the
+The job is `python -m playground.training.train` in a subprocess with its own session (start_new_session=True), so its
+process group holds the launcher and every rank: Stop is one killpg that reaches them all. A background thread reaps the
 process when it ends, and stops it when the page that started it has not polled for a while (its browser tab went
 away). `multiprocessing` never runs inside the web server.
 

@@ -69,3 +69,13 @@ def test_ci_runs_make_test():
 def test_backend_never_imports_streamlit():
     for path in (ROOT / "playground").rglob("*.py"):
         assert not re.search(r"^\s*(import|from)\s+streamlit", path.read_text(), re.MULTILINE), path
+
+
+def test_a_figure_the_pages_quote_is_the_figure_the_readme_quotes():
+    from playground.training.text import MEASURED_SPEEDUP, WHY_SPEEDUP_FALLS_SHORT
+
+    m = MEASURED_SPEEDUP
+    row = f"| DDP, {m['workers']} gloo workers | "
+    readme = next(line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith(row))
+    assert f"| {m['speedup']} (efficiency {m['efficiency']}) |" in readme
+    assert f"measured {m['speedup']}× on 8×8 digits" in WHY_SPEEDUP_FALLS_SHORT

@@ -11,6 +11,7 @@ from playground.gpt2 import flops
 from playground.gpt2 import memory as mem
 from playground.gpt2 import params as param_count
 from playground.gpt2.config import LESSON_124M, PRESETS, GPTConfig
+from playground.url_values import one_of
 
 GPT2_SMALL = PRESETS["GPT-2 small (HF gpt2)"]
 TINY = GPTConfig(vocab_size=97, context_length=32, emb_dim=48, n_heads=4, n_layers=3, qkv_bias=True, tied=True)
@@ -74,7 +75,7 @@ def test_unknown_recomputation_is_refused():
     with pytest.raises(ValueError, match="recompute"):
         mem.activation_bytes_per_layer(GPT2_SMALL, 1, 1, "some")
     with pytest.raises(ValueError, match="none, selective, full"):
-        mem.parse_recompute("everything")
+        one_of(mem.RECOMPUTATION)("everything")  # how the page reads it from a link
 
 
 # ---- KV cache and fitting --------------------------------------------------------------------------------------

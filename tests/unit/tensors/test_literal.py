@@ -1,4 +1,5 @@
-"""Typed text becomes a tensor only if it is a rectangular grid of numbers within the caps; otherwise one clear sentence."""
+"""Typed text becomes a tensor only if it is a rectangular grid of numbers within the caps; otherwise one clear
+sentence."""
 
 import pytest
 import torch
