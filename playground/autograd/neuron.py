@@ -92,18 +92,7 @@ def forward_backward(point: NeuronPoint) -> NeuronPass:
     da_dz = s_pos * s_neg
     dL_dz = (1.0 - y) * s_pos - y * s_neg  # = a − y, the product ∂L/∂a · ∂a/∂z without 0·∞ at saturation
     return NeuronPass(
-        point=point,
-        m=m,
-        z=z,
-        a=s_pos,
-        loss=loss,
-        dL_da=dL_da,
-        da_dz=da_dz,
-        dL_dz=dL_dz,
-        dL_dm=dL_dz,
-        dL_dw=x * dL_dz,
-        dL_db=dL_dz,
-        dL_dy=-z,
+        point, m, z, s_pos, loss, dL_da, da_dz, dL_dz, dL_dm=dL_dz, dL_dw=x * dL_dz, dL_db=dL_dz, dL_dy=-z
     )
 
 

@@ -45,4 +45,4 @@ def classification_code(model_ref: str, model_type: str, seed: int, text: str, l
 def quiz_score_code(model_ref: str, has_nsp: bool, n_lines: int, max_tokens: int) -> str:
     """Score BERT on the quiz's first `n_lines` held-out sentences, choosing each hidden word as the page does."""
     settings = {"model_ref": model_ref, "n_lines": n_lines, "max_tokens": max_tokens}
-    return render(PANELS / "quiz_score.py", settings, {"with_nsp_head": has_nsp})
+    return render(PANELS / "quiz_score.py", settings, {"with_segments": has_nsp})

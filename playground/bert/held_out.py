@@ -92,12 +92,12 @@ class MaskedWordResult:
     @property
     def right(self) -> int:
         """How many first guesses are the word."""
-        return sum(e.right for e in self.examples)
+        return [e.right for e in self.examples].count(True)
 
     @property
     def in_top5(self) -> int:
         """How many words are among the five guesses the BERT page lists."""
-        return sum(e.in_top5 for e in self.examples)
+        return [e.in_top5 for e in self.examples].count(True)
 
     @property
     def accuracy(self) -> float:

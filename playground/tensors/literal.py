@@ -106,24 +106,30 @@ def literal_source(text: str) -> str:
     return repr(_as_lists(ast.literal_eval(text.strip())))
 
 
+def _whole_numbers(text: str, what: str, example: str, looks: str) -> tuple[int, ...]:
+    """`2, 3`, `(2, 3)` or `[2, 3]` as a tuple of ints; the messages name `what` was asked for and how it `looks`."""
+    try:
+        value = ast.literal_eval(text if text.startswith(("(", "[")) else f"({text},)")
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        raise TensorInputError(
+            f"Could not read `{text[:40]}` as {what}. Type whole numbers separated by commas, e.g. {example}."
+        ) from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,)
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise TensorInputError(f"`{text[:40]}` is not a list of whole numbers. {looks}")
+    if len(value) > MAX_RANK:
+        raise TensorInputError(f"{len(value)} dimensions is more than this page's cap of {MAX_RANK}.")
+    return tuple(value)
+
+
 def parse_shape(text: str, *, allow_infer: bool = False) -> tuple[int, ...]:
     """`2, 3` or `(2, 3)` becomes (2, 3). With `allow_infer`, one `-1` may stand for 'whatever is left', as in
     reshape."""
     text = (text or "").strip()
     if not text:
         raise TensorInputError("The shape is empty. Type sizes separated by commas, e.g. 2, 3.")
-    try:
-        value = ast.literal_eval(text if text.startswith(("(", "[")) else f"({text},)")
-    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-        raise TensorInputError(
-            f"Could not read `{text[:40]}` as a shape. Type whole numbers separated by commas, e.g. 2, 3."
-        ) from None
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = (value,)
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise TensorInputError(f"`{text[:40]}` is not a list of whole numbers. A shape looks like 2, 3 or 4, -1.")
-    if len(value) > MAX_RANK:
-        raise TensorInputError(f"A shape with {len(value)} dimensions is more than this page's cap of {MAX_RANK}.")
+    value = _whole_numbers(text, "a shape", "2, 3", "A shape looks like 2, 3 or 4, -1.")
     infer = [v for v in value if v == -1]
     if infer and not allow_infer:
         raise TensorInputError("-1 only makes sense in reshape/view. Give every size here, e.g. 2, 3.")
@@ -134,22 +140,9 @@ def parse_shape(text: str, *, allow_infer: bool = False) -> tuple[int, ...]:
     known = math.prod(v for v in value if v != -1)
     if known > MAX_ELEMENTS:
         raise TensorInputError(f"That shape holds {known:,} elements; this page caps a tensor at {MAX_ELEMENTS:,}.")
-    return tuple(value)
+    return value
 
 
 def parse_dims(text: str) -> tuple[int, ...]:
     """`2, 0, 1` becomes (2, 0, 1): dimension indices for permute (negative ones count from the end)."""
-    text = (text or "").strip()
-    try:
-        value = ast.literal_eval(text if text.startswith(("(", "[")) else f"({text},)")
-    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-        raise TensorInputError(
-            f"Could not read `{text[:40]}` as dimensions. Type them separated by commas, e.g. 1, 0."
-        ) from None
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = (value,)
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise TensorInputError(f"`{text[:40]}` is not a list of dimensions. It looks like 1, 0 or 2, 0, 1.")
-    if len(value) > MAX_RANK:
-        raise TensorInputError(f"{len(value)} dimensions is more than this page's cap of {MAX_RANK}.")
-    return tuple(value)
+    return _whole_numbers((text or "").strip(), "dimensions", "1, 0", "It looks like 1, 0 or 2, 0, 1.")

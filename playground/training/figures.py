@@ -51,18 +51,23 @@ def _per_rank(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, mode: str = "
         )
 
 
-def loss_figure(run: Run) -> go.Figure:
-    fig = go.Figure()
-    _per_rank(fig, run.steps(), "step", "loss")
+def _overall(fig: go.Figure, run: Run, column: str, name: str) -> None:
+    """The job's own curve over the ranks', once there is more than one rank to combine."""
     overall = overall_by_step(run)
     if run.world_size and run.world_size > 1 and len(overall):
-        fig.add_trace(
-            go.Scatter(
-                x=overall.step, y=overall.loss, name="overall (mean of ranks)", line=dict(width=4, color="black")
-            )
-        )
-    fig.update_layout(title="Training loss per step", xaxis_title="step", yaxis_title="cross-entropy", **_LAYOUT)
+        fig.add_trace(go.Scatter(x=overall.step, y=overall[column], name=name, line=dict(width=4, color="black")))
+
+
+def _per_step(run: Run, column: str, overall: str, title: str, unit: str) -> go.Figure:
+    fig = go.Figure()
+    _per_rank(fig, run.steps(), "step", column)
+    _overall(fig, run, column, overall)
+    fig.update_layout(title=title, xaxis_title="step", yaxis_title=unit, **_LAYOUT)
     return fig
+
+
+def loss_figure(run: Run) -> go.Figure:
+    return _per_step(run, "loss", "overall (mean of ranks)", "Training loss per step", "cross-entropy")
 
 
 def accuracy_figure(run: Run) -> go.Figure:
@@ -80,20 +85,7 @@ def accuracy_figure(run: Run) -> go.Figure:
 
 
 def throughput_figure(run: Run) -> go.Figure:
-    fig = go.Figure()
-    _per_rank(fig, run.steps(), "step", "samples_per_s")
-    overall = overall_by_step(run)
-    if run.world_size and run.world_size > 1 and len(overall):
-        fig.add_trace(
-            go.Scatter(
-                x=overall.step,
-                y=overall.samples_per_s,
-                name="overall (sum of ranks)",
-                line=dict(width=4, color="black"),
-            )
-        )
-    fig.update_layout(title="Throughput", xaxis_title="step", yaxis_title="samples / s", **_LAYOUT)
-    return fig
+    return _per_step(run, "samples_per_s", "overall (sum of ranks)", "Throughput", "samples / s")
 
 
 def gpu_memory_figure(run: Run) -> go.Figure | None:

@@ -15,14 +15,13 @@ import atexit
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from playground import REPO
-from playground.training.train import METRICS_FILE, MetricsWriter, TrainConfig
+from playground.training.train import METRICS_FILE, MetricsWriter, TrainConfig, job_command
 
 ROOT = REPO
 ORPHAN_AFTER_S = 120.0  # a job whose page has not polled for this long is stopped
@@ -85,15 +84,7 @@ def start_job(config: TrainConfig, run_dir: Path, owner: str) -> Job:
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / METRICS_FILE).write_text("")  # the page can show "waiting" while the processes import torch
-        cmd = [
-            sys.executable,
-            "-m",
-            "playground.training.train",
-            *config.to_args(),
-            "--run-dir",
-            str(run_dir),
-            "--overwrite",
-        ]
+        cmd = job_command(config, run_dir, "--overwrite")
         env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
         with open(run_dir / "job.log", "wb") as log:
             process = subprocess.Popen(

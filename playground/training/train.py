@@ -285,6 +285,11 @@ def run_worker(config: TrainConfig, run_dir: Path) -> None:
         raise
 
 
+def job_command(config: TrainConfig, run_dir: Path, *flags: str) -> list[str]:
+    """The command line of this module for `config`: how the launcher starts a rank, and the page starts the job."""
+    return [sys.executable, "-m", "playground.training.train", *config.to_args(), "--run-dir", str(run_dir), *flags]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -323,15 +328,7 @@ def launch(config: TrainConfig, run_dir: Path) -> int:
                 MASTER_ADDR="127.0.0.1",
                 MASTER_PORT=str(port),
             )
-            cmd = [
-                sys.executable,
-                "-m",
-                "playground.training.train",
-                *config.to_args(),
-                "--run-dir",
-                str(run_dir),
-                "--worker",
-            ]
+            cmd = job_command(config, run_dir, "--worker")
             procs.append(subprocess.Popen(cmd, env=env))
         while any([p.poll() is None for p in procs]):  # a list, not a generator: every rank is polled each time
             failed = [(rank, p.returncode) for rank, p in enumerate(procs) if p.returncode not in (None, 0)]

@@ -33,18 +33,11 @@ if beam_search:
     num_beams = 4  # beam search keeps this many most likely partial texts at every step
     num_sequences = 2
     repetition_penalty = 1.0
+    beams = dict(num_beams=num_beams, num_return_sequences=num_sequences, repetition_penalty=repetition_penalty)
+    ends = dict(pad_token_id=eos, eos_token_id=eos)  # a beam that writes end-of-text is finished
+    keep = dict(output_logits=True, return_dict_in_generate=True)  # each step's logits, for the probabilities below
     out = model.generate(
-        ids,
-        attention_mask=torch.ones_like(ids),
-        max_new_tokens=max_new_tokens,
-        num_beams=num_beams,
-        num_return_sequences=num_sequences,
-        repetition_penalty=repetition_penalty,
-        do_sample=False,
-        pad_token_id=eos,
-        eos_token_id=eos,
-        output_logits=True,
-        return_dict_in_generate=True,
+        ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens, **beams, **ends, **keep
     )
     sequences = out.sequences
     for i, seq in enumerate(sequences):

@@ -16,7 +16,6 @@ operates = True
 with_matrix = False  # matmul's B
 with_other = False  # the elementwise operation's other tensor
 refused = False  # PyTorch refuses the operation
-numpy_refuses = False
 
 if random_numbers:
     seed = 0
@@ -54,18 +53,14 @@ if operates:
         if records_grad:
             print(y.grad_fn)  # the backward node autograd recorded
 
-    # The same in NumPy
+    # The same in NumPy, which refuses what PyTorch refuses, and sometimes more
     x_np = x.detach().numpy()
     if with_matrix:
         B_np = np.array([[5, 6], [7, 8]])
     if with_other:
         other_np = np.array([10, 20])
-    if numpy_refuses:
-        try:
-            y_np = x_np.reshape(4)
-        except Exception as err:
-            print(err)  # NumPy refuses too
-    else:
+    try:
         y_np = x_np.reshape(4)
-        print(y_np.shape, y_np.dtype)
-        print(y_np)
+        print(y_np.shape, y_np.dtype, y_np, sep="\n")
+    except (ValueError, IndexError, TypeError) as err:
+        print("NumPy refuses too:", err)
