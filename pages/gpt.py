@@ -94,7 +94,8 @@ which = st.selectbox("Sequence", written, format_func=lambda i: f"sequence {i + 
 n_steps = max(1, len(on_screen.pieces[which]))
 st.session_state["gpt.step"] = min(st.session_state.get("gpt.step", n_steps), n_steps)
 at = lesson.step(on_screen, which, st.slider("Step", 1, n_steps, key="gpt.step") if n_steps > 1 else 1)
-logits, lens, attentions = per_model(lesson.inside, loaded, tuple(at.read.tolist()), shared=True)
+with st.spinner("Reading the model's mind at this step…"):
+    logits, lens, attentions = per_model(lesson.inside, loaded, tuple(at.read.tolist()), shared=True)
 st.markdown(text.chosen(at.step, at.position, at.piece, at.probability))
 st.plotly_chart(stages_chart(stages(logits, at.read, result.settings.knobs), name, at.chosen), width="stretch")
 st.caption(text.KNOBS_OFF)

@@ -107,6 +107,8 @@ def render(template: Path, settings: dict | None = None, switches: dict | None =
         edits.append((first_line, 0, last_line, None, block))
     for start, col, end, end_col, new in sorted(edits, key=lambda e: e[:2], reverse=True):  # bottom up
         if end_col is None:
+            if not new and 1 < start and end < len(lines) and not lines[start - 2].strip() and not lines[end].strip():
+                end += 1  # a block removed between two blank lines leaves one of them
             lines[start - 1 : end] = new
         else:
             lines[start - 1 : end] = [lines[start - 1][:col] + new[0] + lines[end - 1][end_col:]]

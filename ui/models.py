@@ -98,7 +98,7 @@ def _per_model_data(function: str, model: str, args: tuple, _function, _loaded):
     return _function(_loaded.model, _loaded.tokenizer, *args)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)  # gpt2's attention over 250 tokens is ~36 MB an entry
 def _per_model_resource(function: str, model: str, args: tuple, _function, _loaded):
     return _function(_loaded.model, _loaded.tokenizer, *args)
 

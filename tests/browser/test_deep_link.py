@@ -1,5 +1,7 @@
 """A teacher's link opens the page it names, inside the app's own navigation, even as a fresh server's first visit."""
 
+import pytest
+
 from tests.conftest import serve_app
 from tests.helpers import wait_for_app_idle
 
@@ -13,3 +15,22 @@ def test_a_deep_link_as_the_first_request_gets_the_grouped_navigation_and_keeps_
         assert "gpt2 config" not in sidebar
         assert "preset=3D" in browser_page.url
         assert "Tensors" in browser_page.locator("h1").first.inner_text()
+
+
+# The paths of the links teachers have already shared: a page may move or be renamed, its link may not.
+SHARED_LINKS = {
+    "tensors": "Tensors",
+    "autograd": "Autograd",
+    "gpt2_config": "GPT-2 anatomy",
+    "tokenization": "Tokenizers",
+    "bert": "BERT",
+    "gpt": "GPT generation",
+    "training": "Distributed training",
+}
+
+
+@pytest.mark.parametrize("path, title", SHARED_LINKS.items(), ids=SHARED_LINKS)
+def test_a_link_shared_before_still_opens_its_page(browser_page, app_url, path, title):
+    browser_page.goto(f"{app_url}/{path}")
+    wait_for_app_idle(browser_page, timeout=180)
+    assert title in browser_page.locator("h1").first.inner_text()
