@@ -8,7 +8,7 @@ from playground.autograd.graph import STEP_COUNT
 from playground.autograd.neuron import check_point
 from playground.autograd.simple_net import LEARNING_RATE, MAX_SEED
 from playground.url_values import finite
-from ui.code import show_code
+from ui.code_panel import show_code
 from ui.state import PageState
 
 DEFAULTS = lesson.AutogradSettings()

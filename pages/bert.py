@@ -11,7 +11,7 @@ from playground.bert.encode import max_input_tokens
 from playground.generation.decode import MAX_SEED  # torch.manual_seed takes any 0…2**31-1
 from playground.url_values import parse_bool, positions, within
 from ui.attention import attention_view
-from ui.code import show_code
+from ui.code_panel import show_code
 from ui.layout import charts, metrics, say
 from ui.models import per_model, require_model
 from ui.state import PageState, sets

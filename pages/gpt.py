@@ -15,7 +15,7 @@ from playground.generation.figures import (
 )
 from playground.generation.filters import stages
 from ui.attention import HEAD_VIEW, HEATMAP, attention_view
-from ui.code import show_code
+from ui.code_panel import show_code
 from ui.layout import say
 from ui.models import per_model, require_model
 from ui.state import PageState

@@ -6,7 +6,7 @@ from playground.gpt2 import config as gc
 from playground.gpt2 import lesson, text
 from playground.gpt2 import memory as mem
 from playground.gpt2 import params as param_count
-from ui.code import show_code
+from ui.code_panel import show_code
 from ui.state import PageState
 
 st.title("🧮 GPT-2 anatomy")

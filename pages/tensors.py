@@ -11,7 +11,7 @@ from playground.tensors.dtypes import summary as conversion_summary
 from playground.tensors.figures import MAX_SLICES, heatmap, slice_count, slice_heatmaps
 from playground.tensors.ops import Panel
 from playground.tensors.source import KINDS, PRESETS, TensorSource
-from ui.code import show_code
+from ui.code_panel import show_code
 from ui.state import PageState
 
 ps = PageState("tensors")

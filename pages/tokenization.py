@@ -9,7 +9,7 @@ import streamlit as st
 from playground.tokenization import lesson
 from playground.tokenization.chips import legend_html, tokens_html
 from playground.tokenization.tokens import MAX_CHARS
-from ui.code import show_code
+from ui.code_panel import show_code
 from ui.models import model_picker
 from ui.state import PageState
 

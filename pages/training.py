@@ -11,7 +11,7 @@ from playground.training.code_panel import training_code
 from playground.training.data import available_datasets, fashion_mnist_folder
 from playground.training.records import compare_runs, list_runs, summarize
 from playground.training.train import MAX_STEPS, STRATEGIES, TrainConfig, apply_caps
-from ui.code import show_code
+from ui.code_panel import show_code
 from ui.layout import say
 from ui.state import PageState
 

@@ -67,22 +67,6 @@ class PageState:
         self._names.append(name)
         return widget_key
 
-    def value(self, name: str) -> Any:
-        return st.session_state[self._widget_key(name)]
-
-    def get(self, name: str, default: Any = None, cast: Callable[[str], Any] = str) -> Any:
-        """A non-widget setting (e.g. which tokens are masked), with the same precedence as `key`."""
-        if name not in self._kept:
-            self._kept[name] = self._initial(name, default, cast)
-        if name not in self._names:
-            self._names.append(name)
-        return self._kept[name]
-
-    def set(self, name: str, value: Any) -> None:
-        self._kept[name] = value
-        if name not in self._names:
-            self._names.append(name)
-
     # ---- widgets bound to a link value, each checked against the widget's own options or bounds ----------------
 
     def select(self, label: str, name: str, options, default, *, where=st, widget: str = "selectbox", **kw):
