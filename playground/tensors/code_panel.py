@@ -41,5 +41,6 @@ def tensor_code(lesson: Lesson) -> str:
             "with_other": "other" in settings,
             "refused": outcome is not None and bool(outcome.error),
             "records_grad": s.requires_grad and not lesson.grad_error,
+            "numpy_refuses": outcome is not None and outcome.numpy_result is None,
         },
     )

@@ -16,6 +16,7 @@ operates = True
 with_matrix = False  # matmul's B
 with_other = False  # the elementwise operation's other tensor
 refused = False  # PyTorch refuses the operation
+numpy_refuses = False
 
 if random_numbers:
     seed = 0
@@ -53,14 +54,17 @@ if operates:
         if records_grad:
             print(y.grad_fn)  # the backward node autograd recorded
 
-    # The same in NumPy, which refuses what PyTorch refuses, and sometimes more
+    # The same in NumPy
     x_np = x.detach().numpy()
     if with_matrix:
         B_np = np.array([[5, 6], [7, 8]])
     if with_other:
         other_np = np.array([10, 20])
-    try:
+    if not numpy_refuses:
         y_np = x_np.reshape(4)
         print(y_np.shape, y_np.dtype, y_np, sep="\n")
-    except (ValueError, IndexError, TypeError) as err:
-        print("NumPy refuses too:", err)
+    else:
+        try:
+            y_np = x_np.reshape(4)
+        except (ValueError, IndexError, TypeError) as err:
+            print("NumPy refuses too:", err)
