@@ -78,8 +78,13 @@ st.header("Backpropagation in a bigger network")
 st.markdown(text.simple_net(LEARNING_RATE))
 seed = ps.number(f"Seed (0…{MAX_SEED})", "seed", DEFAULTS.seed, 0, MAX_SEED, step=1)
 ps.show_warnings()
-with st.spinner("Running one training step (the first one also loads torch.optim)…"):
-    net = lesson.simple_net(int(seed))
+try:
+    with st.spinner("Running one training step (the first one also loads torch.optim)…"):
+        net = lesson.simple_net(int(seed))
+except ValueError as err:  # a seed out of range: the widget's bounds keep one out, the lesson still says why
+    st.error(str(err))
+    ps.publish()
+    st.stop()
 st.markdown(net.five_steps)
 st.caption(text.GRADIENT_COLOURS)
 st.plotly_chart(net.gradients, width="stretch")

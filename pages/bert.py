@@ -64,7 +64,7 @@ if reading.maskable:
 st.header("2 · Guess the hidden word: you against BERT")
 st.markdown(text.QUIZ)
 tally = st.session_state.setdefault("bert.quiz_tally", {}).setdefault(loaded.name, lesson.Tally())  # one per model
-quiz_key = ps.key("quiz", 0, within(0, 10**6, int))
+quiz_key, _ = ps.key("quiz", 0, within(0, 10**6, int)), ps.key("quiz_n", 100, within(20, wq.MAX_SCORED_LINES, int))
 try:
     line = wq.quiz_line(tok, st.session_state[quiz_key], limit)
 except ValueError as err:
@@ -83,9 +83,7 @@ else:
         if lesson.plain_guess(guess) != counted.guess:
             st.caption(text.ONLY_THE_FIRST_GUESS)
         st.plotly_chart(bert_figures.top_k_bars(shown.result.predictions[0]), width="stretch", key="quiz_bars")
-    st.button(
-        "Next line ▶", on_click=st.session_state.update, args=({quiz_key: line.number + 1, "bert.quiz_guess": ""},)
-    )
+    st.button("Next line ▶", **sets({quiz_key: line.number + 1, "bert.quiz_guess": ""}, "on_click"))
     if tally.rounds:
         metrics(("You", tally.you), ("BERT (first guess)", tally.bert))
     with st.expander("How often is BERT right? Score it on many held-out lines at once"):

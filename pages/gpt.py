@@ -123,7 +123,8 @@ def temperature_explorer():
 temperature_explorer()
 
 st.subheader("Attention over the text")
-attention_view(ps, attentions, [visible(name(t)) for t in at.read.tolist()], views=(HEAD_VIEW, HEATMAP))
+read = [visible(name(t)) for t in at.read.tolist()]
+attention_view(ps, attentions, read, views=(HEAD_VIEW, HEATMAP), long_as_heatmap=True)
 st.caption(text.attention(at.position, at.step))
 
 st.subheader("Logit lens: the prediction forming through the layers")

@@ -12,7 +12,8 @@ from playground.tensors.figures import MAX_SLICES, heatmap, slice_count, slice_h
 from playground.tensors.ops import Panel
 from playground.tensors.source import KINDS, PRESETS, TensorSource
 from ui.code_panel import show_code
-from ui.state import PageState
+from ui.layout import charts
+from ui.state import PageState, sets
 
 ps = PageState("tensors")
 NO_BAR = {"displayModeBar": False}
@@ -23,12 +24,8 @@ def draw(panel, key):
         st.plotly_chart(heatmap(panel.tensor, panel.title, panel.highlight), key=key, config=NO_BAR)
     else:  # one chart per slice, two abreast to keep the numbers legible; a phone stacks them at full width
         st.markdown(f"**{panel.title}**")
-        figures = slice_heatmaps(panel.tensor)
-        per_row = min(len(figures), 2)
-        for first in range(0, len(figures), per_row):  # a row per pair: a phone stacks them [0] [1] [2], in order
-            for n, column in enumerate(st.columns(per_row), start=first):
-                if n < len(figures):
-                    column.plotly_chart(figures[n][1], key=f"{key}-{n}", config=NO_BAR)
+        figures = [figure for _, figure in slice_heatmaps(panel.tensor)]
+        charts(figures, per_row=min(len(figures), 2), key=key, config=NO_BAR)
     if slice_count(panel.tensor) > MAX_SLICES:
         st.caption(f"Showing the first {MAX_SLICES} of {slice_count(panel.tensor)} 2D slices.")
 
@@ -119,7 +116,7 @@ else:
         st.error(f"PyTorch: `{out.error}`\n\n{out.explanation}" + (f"\n\n**Fix:** {out.fix}" if out.fix else ""))
         if out.fix:  # a callback runs before the checkbox is drawn, so it may set the checkbox's value
             fix = {ps.key("contiguous", False): True}
-            st.button("Call .contiguous() first", icon="🔧", on_click=lambda: st.session_state.update(fix))
+            st.button("Call .contiguous() first", icon="🔧", **sets(fix, "on_click"))
     panels = out.inputs + ([out.output] if out.output else [])
     per_row = 1 if any(p.tensor.dim() > 2 for p in panels) else (len(panels) if len(panels) <= 3 else 2)
     cols = st.columns(per_row)

@@ -6,25 +6,26 @@ Named tokenization.py, not tokenizers.py: AppTest puts pages/ on sys.path, where
 
 import streamlit as st
 
-from playground.tokenization import lesson
+from playground.tokenization import lesson, text
 from playground.tokenization.chips import legend_html, tokens_html
 from playground.tokenization.tokens import MAX_CHARS
 from ui.code_panel import show_code
+from ui.layout import say
 from ui.models import model_picker
 from ui.state import PageState
 
 st.title("🔤 Tokenizers: text → tokens → ids")
-st.markdown(lesson.INTRO)
+st.markdown(text.INTRO)
 ps = PageState("tokenizers")
-text_key = ps.key("text", lesson.DEFAULT_TEXT)
+text_key = ps.key("text", text.DEFAULT_TEXT)
 
 
 def use_example():
-    if (example := st.session_state["tokenizers.example"]) in lesson.EXAMPLES:
-        st.session_state[text_key] = lesson.EXAMPLES[example]
+    if (example := st.session_state["tokenizers.example"]) in text.EXAMPLES:
+        st.session_state[text_key] = text.EXAMPLES[example]
 
 
-st.selectbox("Try an example", ["(your own text)", *lesson.EXAMPLES], key="tokenizers.example", on_change=use_example)
+st.selectbox("Try an example", ["(your own text)", *text.EXAMPLES], key="tokenizers.example", on_change=use_example)
 typed = st.text_area(f"Text (up to {MAX_CHARS:,} characters)", key=text_key, height=110)
 above = st.container()  # the cap's warning and the legend, once the text is read
 columns = st.columns(2)
@@ -33,14 +34,15 @@ for column, kind, label in zip(columns, ("gpt", "bert"), ("GPT tokenizer", "BERT
     with column:
         tokenizers.append(model_picker(kind, ps, name=kind, label=label, tokenizer_only=True))
 ps.show_warnings()
-if None in tokenizers:
-    st.stop()  # even the bundled tokenizer is missing: the picker said why
+if None in tokenizers:  # even the bundled tokenizer is missing: the picker said why
+    ps.publish()
+    st.stop()
 
 shown = lesson.run(typed, tokenizers)
 if shown.too_long:
     above.warning(shown.too_long)
 if not shown.sides:
-    st.info("Type some text above to see it tokenized.")
+    st.info(text.TYPE_SOMETHING)
 else:
     above.html(legend_html())
 for column, side in zip(columns, shown.sides, strict=False):
@@ -53,10 +55,7 @@ for column, side in zip(columns, shown.sides, strict=False):
             st.metric("tokens", result.n_tokens, help=f"{result.n_special} of them special tokens")
             st.metric("chars / token", f"{result.chars_per_token:.2f}")
         st.html(tokens_html(result))
-        for message in side.warnings:
-            st.warning(message)
-        for message in side.notes:
-            st.info(message)
+        say(side.messages)
         with st.expander("ids (what the model receives)"):
             st.code(str(result.ids), language=None, wrap_lines=True)
 show_code(shown.code)

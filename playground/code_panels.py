@@ -68,7 +68,7 @@ def render(template: Path, settings: dict | None = None, switches: dict | None =
     tree = ast.parse("\n".join(lines))
     edits = []  # (first line, first column, last line, last column or None for whole lines, new lines)
     bound: dict[str, Binding] = {}
-    spliced = []
+    spliced, future = [], False
     import_nodes = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     for node in tree.body:
         if _assigned_name(node) in switches:  # with the comments just above it, which speak of the switches
@@ -76,8 +76,14 @@ def render(template: Path, settings: dict | None = None, switches: dict | None =
             while start > 1 and lines[start - 2].lstrip().startswith("#"):
                 start -= 1
             edits.append((start, 0, node.end_lineno, None, []))
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "playground":
+        if _from_playground(node):
+            if any(alias.asname for alias in node.names):
+                raise ValueError(f"{Path(template).name}: a spliced name keeps its own name ({ast.unparse(node)})")
             spliced += [(node.module, alias.name) for alias in node.names]
+        elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == "playground" for a in node.names):
+            raise ValueError(f"{Path(template).name}: splice names with `from playground... import`, not `import`")
+        elif isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            future = True
         elif node in import_nodes:
             bound |= _bindings(node)
 
@@ -96,7 +102,8 @@ def render(template: Path, settings: dict | None = None, switches: dict | None =
     used = {n.id for part in (tree, *codes) for n in ast.walk(part) if isinstance(n, ast.Name)}
     bound = {name: binding for name, binding in bound.items() if name in used}  # what a fold left unused goes
     defined = {_assigned_name(n) for n in tree.body} | {getattr(n, "name", None) for n in tree.body}
-    sources, future = _bundle([s for s in spliced if s[1] in used], bound, defined)
+    sources, postponed = _bundle([s for s in spliced if s[1] in used], bound, defined)
+    future |= postponed
     if import_nodes:  # the imports stand together at the top: they become one block, then the spliced sources
         first_line, last_line = import_nodes[0].lineno, import_nodes[-1].end_lineno
         if any(first_line < n.lineno < last_line and n not in import_nodes for n in tree.body):
@@ -110,8 +117,9 @@ def render(template: Path, settings: dict | None = None, switches: dict | None =
             if not new and 1 < start and end < len(lines) and not lines[start - 2].strip() and not lines[end].strip():
                 end += 1  # a block removed between two blank lines leaves one of them
             lines[start - 1 : end] = new
-        else:
-            lines[start - 1 : end] = [lines[start - 1][:col] + new[0] + lines[end - 1][end_col:]]
+        else:  # ast's columns count UTF-8 bytes, not characters
+            head, tail = lines[start - 1].encode()[:col].decode(), lines[end - 1].encode()[end_col:].decode()
+            lines[start - 1 : end] = [head + new[0] + tail]
     source = "\n".join(lines).strip("\n") + "\n"
     while "\n\n\n\n" in source:
         source = source.replace("\n\n\n\n", "\n\n\n")
@@ -156,11 +164,15 @@ def _fold(lines: list[str], switches: dict) -> list[str]:
         if node is None:
             return lines
         body_end = node.body[-1].end_lineno
+        if node.body[0].lineno == node.lineno:
+            raise ValueError(f"put the body of `if {ast.unparse(node.test)}:` on lines of its own")
         if _switch(node, switches):
             kept = lines[node.lineno : body_end]
         elif node.orelse:
-            else_line = next(i for i in range(body_end, node.orelse[0].lineno) if lines[i].strip() == "else:")
-            kept = lines[else_line + 1 : node.orelse[-1].end_lineno]
+            else_line = [i for i in range(body_end, node.orelse[0].lineno) if lines[i].split("#")[0].strip() == "else:"]
+            if not else_line:  # an `elif` on a switch: its test is not a switch, so the fold would change its meaning
+                raise ValueError(f"`if {ast.unparse(node.test)}:` takes an `else:`, not an `elif`")
+            kept = lines[else_line[0] + 1 : node.orelse[-1].end_lineno]
         else:
             kept = ["pass"] if _only_statement(tree, node) else []  # a block must keep a statement
         kept = textwrap.indent(textwrap.dedent("\n".join(kept)), " " * node.col_offset).splitlines()
@@ -170,6 +182,10 @@ def _fold(lines: list[str], switches: dict) -> list[str]:
 def _only_statement(tree: ast.Module, node: ast.stmt) -> bool:
     blocks = (getattr(n, field, None) for n in ast.walk(tree) for field in ("body", "orelse", "finalbody"))
     return any(block == [node] for block in blocks if isinstance(block, list))
+
+
+def _from_playground(node: ast.AST) -> bool:
+    return isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "playground"
 
 
 def _bindings(node: ast.Import | ast.ImportFrom) -> dict[str, Binding]:
@@ -205,12 +221,14 @@ def _module(name: str) -> tuple[list[str], dict[str, ast.stmt], dict[str, Bindin
 def _bundle(wanted: list[tuple[str, str]], bound: dict[str, Binding], defined: set) -> tuple[list[str], bool]:
     """The sources of the `wanted` (module, name) pairs and of the module-level names they use, each after what it
     needs; the imports they need are added to `bound`. Names the template defines itself are not spliced."""
-    sources, seen, future = [], set(), False
+    sources, seen, future, spliced_from = [], set(), False, {}
 
     def visit(module: str, name: str) -> None:
         nonlocal future
         if (module, name) in seen or name in defined:
             return
+        if spliced_from.setdefault(name, module) != module:
+            raise ValueError(f"{name} would be spliced from both {spliced_from[name]} and {module}")
         seen.add((module, name))
         lines, definitions, imports, postponed = _module(module)
         if name not in definitions:

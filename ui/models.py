@@ -52,7 +52,8 @@ def model_picker(kind: str, ps, *, name: str = "model", label: str = "Model", to
     load = cached_tokenizer if tokenizer_only else cached_model
     options = [BUNDLED, *HUB_CHOICES[kind], OTHER_HUB, LOCAL]
     help_text = "The bundled model works offline. Hub models come from the local Hugging Face cache, or are downloaded "
-    option = ps.select(label, name, options, BUNDLED, format_func=_label(kind), help=help_text + "when online.")
+    help_text += "when this computer is online."
+    option = ps.select(label, name, options, BUNDLED, format_func=_label(kind), help=help_text)
     choice = option
     if option == OTHER_HUB:
         choice = ps.text("Hub id", f"{name}_id", placeholder="org/name").strip()

@@ -79,8 +79,10 @@ class PageState:
 
     def number(self, label: str, name: str, default, low, high, *, where=st, widget: str = "number_input", **kw):
         """A number input (or `widget="slider"`) bounded by `low` and `high`; whole numbers if the default is."""
-        cast = within(low, high, float if isinstance(default, float) else int)
-        return getattr(where, widget)(label, min_value=low, max_value=high, key=self.key(name, default, cast), **kw)
+        key = self.key(name, default, within(low, high, float if isinstance(default, float) else int))
+        if not low <= st.session_state[key] <= high:
+            st.session_state[key] = default  # kept from bounds that changed since (a slider refuses it)
+        return getattr(where, widget)(label, min_value=low, max_value=high, key=key, **kw)
 
     def toggle(self, label: str, name: str, default: bool = False, *, where=st, widget: str = "toggle", **kw):
         """A toggle (or `widget="checkbox"`)."""

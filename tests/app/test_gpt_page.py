@@ -128,3 +128,13 @@ def test_settings_live_in_the_url():
     at.text_area[0].input("KING:").run()
     assert at.query_params["prompt"] in ("KING:", ["KING:"])
     assert at.query_params["top_k"] in ("40", ["40"])
+
+
+def test_past_bertviz_cap_the_attention_is_a_heatmap_of_every_token_the_model_read():
+    at = open_page(max_new=80)  # the last step has read 81 tokens, more than bertviz's 64
+    assert not at.exception
+    assert not at.get("iframe")  # no head view cut to its first 64 tokens: a GPT's last tokens matter most
+    import json
+
+    heatmap = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
+    assert heatmap["type"] == "heatmap" and len(heatmap["y"]) > 64

@@ -107,3 +107,24 @@ def test_an_import_that_a_switch_left_unused_goes_too(tmp_path):
     )
     assert render(path, switches={"exact": True}).startswith("import math\n\nvalue = math.pi")
     assert render(path, switches={"exact": False}).startswith("import torch\n\nvalue = torch.pi")
+
+
+def test_a_template_the_renderer_cannot_fold_or_splice_faithfully_is_refused_by_name(tmp_path):
+    one_line = template(tmp_path, "on = True\nif on: x = 1\n")
+    with pytest.raises(ValueError, match="lines of its own"):
+        render(one_line, switches={"on": True})
+    aliased = template(tmp_path, "from playground.generation.filters import apply_top_k as top_k\nprint(top_k)\n")
+    with pytest.raises(ValueError, match="keeps its own name"):
+        render(aliased)
+    with pytest.raises(ValueError, match="no setting seed"):
+        render(template(tmp_path, "x = 1\n"), {"seed": 3})
+
+
+def test_a_setting_after_text_that_is_not_ascii_lands_where_it_belongs(tmp_path):
+    path = template(tmp_path, 'word = "café"  # the default\nprint(word)\n')
+    assert render(path, {"word": "naïve"}) == 'word = "naïve"  # the default\nprint(word)\n'
+
+
+def test_an_else_with_a_comment_is_still_the_other_branch(tmp_path):
+    path = template(tmp_path, "sampling = False\nif sampling:\n    a = 1\nelse:  # greedy\n    a = 2\n")
+    assert render(path, switches={"sampling": False}) == "a = 2\n"
