@@ -30,11 +30,11 @@ def read(loaded: LoadedTokenizer, typed: str) -> Side:
     tok = loaded.tokenizer
     side = Side(tokenize(tok, typed, loaded.name))
     if side.result.n_unknown:
-        side.messages.append(("warning", text.unknown(side.result.n_unknown, tok.unk_token)))
+        side.messages.append(("warning", text.UNKNOWN.format(n=side.result.n_unknown, unk=tok.unk_token)))
     non_ascii = sum(ord(ch) > 127 for ch in typed)
     if non_ascii and side.result.algorithm == "byte-level BPE":
         n_bytes = len(typed.encode("utf-8")) - (len(typed) - non_ascii)
-        side.messages.append(("info", text.bytes_of(non_ascii, n_bytes)))
+        side.messages.append(("info", text.BYTES.format(chars=non_ascii, n_bytes=n_bytes)))
     return side
 
 

@@ -18,16 +18,13 @@ EXAMPLES = {
 TYPE_SOMETHING = "Type some text above to see it tokenized."
 
 
-def unknown(n: int, unk_token: str) -> str:
-    return (
-        f"{n} piece(s) became `{unk_token}`: this vocabulary has no pieces for them, so the model cannot tell what "
-        "was written there."
-    )
-
-
-def bytes_of(non_ascii: int, n_bytes: int) -> str:
-    return (
-        f"{non_ascii} non-ASCII character(s) take {n_bytes} UTF-8 bytes; byte-level BPE encodes them byte by byte when "
-        "it has no merged piece, so nothing is ever unknown. Pieces like `ð` or `Ł` are such bytes, written in GPT-2's "
-        "printable byte alphabet."
-    )
+# Messages with named placeholders, filled in by the lesson.
+UNKNOWN = (
+    "{n} piece(s) became `{unk}`: this vocabulary has no pieces for them, so the model cannot tell what was written "
+    "there."
+)
+BYTES = (
+    "{chars} non-ASCII character(s) take {n_bytes} UTF-8 bytes; byte-level BPE encodes them byte by byte when it has "
+    "no merged piece, so nothing is ever unknown. Pieces like `ð` or `Ł` are such bytes, written in GPT-2's printable "
+    "byte alphabet."
+)
