@@ -64,7 +64,8 @@ if reading.maskable:
 st.header("2 · Guess the hidden word: you against BERT")
 st.markdown(text.QUIZ)
 tally = st.session_state.setdefault("bert.quiz_tally", {}).setdefault(loaded.name, lesson.Tally())  # one per model
-quiz_key, _ = ps.key("quiz", 0, within(0, 10**6, int)), ps.key("quiz_n", 100, within(20, wq.MAX_SCORED_LINES, int))
+quiz_key = ps.key("quiz", 0, within(0, 10**6, int))
+ps.key("quiz_n", 100, within(20, wq.MAX_SCORED_LINES, int))  # in the link even for a model with no quiz
 try:
     line = wq.quiz_line(tok, st.session_state[quiz_key], limit)
 except ValueError as err:

@@ -21,7 +21,7 @@ import importlib.util
 import sys
 import textwrap
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 Binding = tuple[str | None, str, str | None]  # an import of one name: (from module or None, name, as name or None)
@@ -63,8 +63,22 @@ def _source(value) -> str:
 
 
 def render(template: Path, settings: dict | None = None, switches: dict | None = None) -> str:
-    settings, switches = settings or {}, switches or {}
-    lines = _fold(Path(template).read_text(encoding="utf-8").splitlines(), switches)
+    path = Path(template)
+    texts = tuple((name, _setting_text(value)) for name, value in (settings or {}).items())
+    return _render(str(path), path.stat().st_mtime_ns, tuple(sorted((switches or {}).items())), texts)
+
+
+def _setting_text(value) -> str | tuple[tuple[str, str], ...]:
+    """A setting as the source it becomes; a dict key by key, as `_values` fills a dict written out in a template."""
+    if isinstance(value, dict):
+        return tuple((key, literal(item)) for key, item in value.items())
+    return literal(value)
+
+
+@lru_cache(maxsize=256)  # a page draws its panels on every rerun: the same template, settings and switches, once
+def _render(template: str, mtime_ns: int, switch_items: tuple, texts: tuple) -> str:
+    path, switches, settings = Path(template), dict(switch_items), dict(texts)
+    lines = _fold(path.read_text(encoding="utf-8").splitlines(), switches)
     tree = ast.parse("\n".join(lines))
     edits = []  # (first line, first column, last line, last column or None for whole lines, new lines)
     bound: dict[str, Binding] = {}
@@ -78,10 +92,10 @@ def render(template: Path, settings: dict | None = None, switches: dict | None =
             edits.append((start, 0, node.end_lineno, None, []))
         if _from_playground(node):
             if any(alias.asname for alias in node.names):
-                raise ValueError(f"{Path(template).name}: a spliced name keeps its own name ({ast.unparse(node)})")
+                raise ValueError(f"{path.name}: a spliced name keeps its own name ({ast.unparse(node)})")
             spliced += [(node.module, alias.name) for alias in node.names]
         elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == "playground" for a in node.names):
-            raise ValueError(f"{Path(template).name}: splice names with `from playground... import`, not `import`")
+            raise ValueError(f"{path.name}: splice names with `from playground... import`, not `import`")
         elif isinstance(node, ast.ImportFrom) and node.module == "__future__":
             future = True
         elif node in import_nodes:
@@ -93,12 +107,12 @@ def render(template: Path, settings: dict | None = None, switches: dict | None =
         if name in settings and (name not in first or node.lineno < first[name].lineno):
             first[name] = node
     if missing := set(settings) - set(first):
-        raise ValueError(f"{Path(template).name} has no setting {', '.join(sorted(missing))}")
+        raise ValueError(f"{path.name} has no setting {', '.join(sorted(missing))}")
     for name, node in first.items():
-        for value, setting in _values(node.value, settings[name], name):
-            edits.append((value.lineno, value.col_offset, value.end_lineno, value.end_col_offset, [literal(setting)]))
+        for value, text in _values(node.value, settings[name], name):
+            edits.append((value.lineno, value.col_offset, value.end_lineno, value.end_col_offset, [text]))
 
-    codes = [ast.parse(value.text) for value in settings.values() if isinstance(value, Code)]
+    codes = [ast.parse(text) for text in settings.values() if isinstance(text, str)]  # `Code` may name imports
     used = {n.id for part in (tree, *codes) for n in ast.walk(part) if isinstance(n, ast.Name)}
     bound = {name: binding for name, binding in bound.items() if name in used}  # what a fold left unused goes
     defined = {_assigned_name(n) for n in tree.body} | {getattr(n, "name", None) for n in tree.body}
@@ -107,7 +121,7 @@ def render(template: Path, settings: dict | None = None, switches: dict | None =
     if import_nodes:  # the imports stand together at the top: they become one block, then the spliced sources
         first_line, last_line = import_nodes[0].lineno, import_nodes[-1].end_lineno
         if any(first_line < n.lineno < last_line and n not in import_nodes for n in tree.body):
-            raise ValueError(f"{Path(template).name}: keep the imports together at the top")
+            raise ValueError(f"{path.name}: keep the imports together at the top")
         block = _import_block(bound, future)
         if sources:
             block += ["", "", *"\n\n\n".join(sources).splitlines(), ""]
@@ -123,19 +137,21 @@ def render(template: Path, settings: dict | None = None, switches: dict | None =
     source = "\n".join(lines).strip("\n") + "\n"
     while "\n\n\n\n" in source:
         source = source.replace("\n\n\n\n", "\n\n\n")
-    compile(source, Path(template).name, "exec")  # a panel that does not even parse must never reach a page
+    compile(source, path.name, "exec")  # a panel that does not even parse must never reach a page
     return source
 
 
 def _values(node: ast.expr, setting, name: str) -> list[tuple[ast.expr, object]]:
     """Where a setting's value goes: the whole expression; or, for a dict written out in the template, each value
     in its place, so the comment beside each key stays."""
-    if not (isinstance(node, ast.Dict) and isinstance(setting, dict)):
+    if isinstance(setting, tuple) and not isinstance(node, ast.Dict):  # a dict setting for another expression
+        return [(node, "{" + ", ".join(f"{_source(key)}: {text}" for key, text in setting) + "}")]
+    if not isinstance(setting, tuple):
         return [(node, setting)]
-    keys = [ast.literal_eval(key) for key in node.keys]
-    if keys != list(setting):
-        raise ValueError(f"setting {name} has the keys {list(setting)}, its template {keys}")
-    return list(zip(node.values, setting.values(), strict=True))
+    keys, wanted = [ast.literal_eval(key) for key in node.keys], [key for key, _ in setting]
+    if keys != wanted:
+        raise ValueError(f"setting {name} has the keys {wanted}, its template {keys}")
+    return list(zip(node.values, [text for _, text in setting], strict=True))
 
 
 def _assigned_name(node: ast.AST) -> str | None:

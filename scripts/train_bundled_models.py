@@ -266,26 +266,12 @@ def train_gpt(args, train_text, val_text):
             out = model.generate(**prompt, max_new_tokens=120, do_sample=True, top_k=40, temperature=0.8)
         samples.append(tok.decode(out[0]))
         print(f"--- sample (seed {seed}) ---\n{samples[-1]}", flush=True)
-    n_params = sum(p.numel() for p in model.parameters())
     card = GPT_CARD.format(
-        params=n_params / 1e6,
-        size=size_on_disk(args.out),
-        cfg=config,
-        vocab=len(tok),
-        args=args,
-        cmd=command_line(),
+        **card_fields(args, model, tok, config, stats, history, train_text, val_text),
         full=full,
         subset=subset,
         subset_chars=CARD_SUBSET_CHARS,
-        stats=stats,
-        minutes=stats["seconds"] / 60,
-        hw=hardware(),
         samples="\n\n".join(f"```text\n{s}\n```" for s in samples),
-        train_chars=len(train_text),
-        val_chars=len(val_text),
-        data=Path(args.data).name,
-        bf16=use_bf16(args.precision),
-        history=with_totals(history, stats) + carried_notes(args.init_from),
     )
     (args.out / "README.md").write_text(card, encoding="utf-8")
 
@@ -361,9 +347,15 @@ def train_bert(args, train_text, val_text):
     stats = Trainer(args, model, step_loss, evaluate).run()
     save(model, tok, args.out)
     model, tok = reload("bert", args.out)
-    n_params = sum(p.numel() for p in model.parameters())
-    card = BERT_CARD.format(
-        params=n_params / 1e6,
+    card = BERT_CARD.format(**card_fields(args, model, tok, config, stats, history, train_text, val_text))
+    card += bert_validation(model, tok, train_text, val_text, max_pair)
+    (args.out / "README.md").write_text(card, encoding="utf-8")
+
+
+def card_fields(args, model, tok, config, stats, history, train_text, val_text) -> dict:
+    """What both model cards say about a run: size, configuration, command, data, hardware and history."""
+    return dict(
+        params=sum(p.numel() for p in model.parameters()) / 1e6,
         size=size_on_disk(args.out),
         cfg=config,
         vocab=len(tok),
@@ -377,8 +369,7 @@ def train_bert(args, train_text, val_text):
         data=Path(args.data).name,
         bf16=use_bf16(args.precision),
         history=with_totals(history, stats) + carried_notes(args.init_from),
-    ) + bert_validation(model, tok, train_text, val_text, max_pair)
-    (args.out / "README.md").write_text(card, encoding="utf-8")
+    )
 
 
 def bert_validation(model, tok, train_text, val_text, max_pair) -> str:

@@ -64,7 +64,8 @@ class PageState:
         widget_key = self._widget_key(name)
         if widget_key not in st.session_state:
             st.session_state[widget_key] = self._initial(name, default, cast)
-        self._names.append(name)
+        if name not in self._names:  # a page may ask for a key early, then draw its widget further down
+            self._names.append(name)
         return widget_key
 
     # ---- widgets bound to a link value, each checked against the widget's own options or bounds ----------------
@@ -106,8 +107,9 @@ class PageState:
 
     def publish(self) -> None:
         """Remember every bound setting and mirror it into the query string."""
-        with self._warnings_slot if self._warnings_slot is not None else st.container():
-            self.show_warnings()  # what no slot was kept for goes at the foot of the page, never nowhere
+        if self.warnings:  # what no slot was kept for goes at the foot of the page, never nowhere
+            with self._warnings_slot if self._warnings_slot is not None else st.container():
+                self.show_warnings()
         query = {}
         for name in self._names:
             widget_key = self._widget_key(name)

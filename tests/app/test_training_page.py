@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from playground.system import runtime_info
 from playground.training import jobs as job_runner
 from playground.training.train import TrainConfig
+from tests.unit.training.test_records import CONFIG, finished_run, rec, write
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "training.py")
 
@@ -117,21 +118,8 @@ def test_garbage_lines_in_a_watched_folder_are_skipped_with_a_message(runs, tmp_
 
 
 def test_a_run_stopped_before_its_first_step_says_so_instead_of_drawing_empty_charts(runs, tmp_path):
-    folder = tmp_path / "stopped-early"
-    folder.mkdir()
-    config = {
-        "kind": "config",
-        "rank": 0,
-        "time": 1.0,
-        "elapsed": 0.0,
-        "world_size": 2,
-        "strategy": "ddp",
-        "dataset": "digits",
-        "batch_size": 64,
-        "epochs": 3,
-    }
-    stopped = {"kind": "stopped", "rank": -1, "time": 2.0, "elapsed": 1.0, "reason": "stopped by the learner"}
-    (folder / "metrics.jsonl").write_text(json.dumps(config) + "\n" + json.dumps(stopped) + "\n")
+    stopped = rec("stopped", rank=-1, t=2.0, reason="stopped by the learner")
+    folder = write(tmp_path / "stopped-early", [dict(CONFIG, epochs=3), stopped])
     at = page()
     at.text_input(key="training.run").set_value(str(folder)).run()
     assert "Stopped: stopped by the learner" in texts(at.warning)
@@ -140,59 +128,9 @@ def test_a_run_stopped_before_its_first_step_says_so_instead_of_drawing_empty_ch
 
 def test_stop_pressed_as_a_run_finished_shows_it_done_not_crashed(runs, tmp_path, monkeypatch):
     """Every rank wrote `done`, then the Stop's SIGTERM reached the launcher as it exited: code 143, not a crash."""
-    folder = tmp_path / "finished-then-stopped"
-    folder.mkdir()
-    config = {
-        "kind": "config",
-        "rank": 0,
-        "time": 1.0,
-        "elapsed": 0.0,
-        "world_size": 2,
-        "strategy": "ddp",
-        "dataset": "digits",
-        "batch_size": 64,
-        "epochs": 1,
-    }
-    records = [config]
-    for rank in (0, 1):
-        records += [
-            {
-                "kind": "step",
-                "rank": rank,
-                "time": 2.0,
-                "elapsed": 1.0,
-                "step": 1,
-                "epoch": 0,
-                "loss": 2.2,
-                "samples_per_s": 100.0,
-            },
-            {
-                "kind": "epoch",
-                "rank": rank,
-                "time": 3.0,
-                "elapsed": 2.0,
-                "step": 1,
-                "epoch": 0,
-                "accuracy": 0.5,
-                "checksum": "abc",
-                "param_sum": 1.0,
-                "epoch_time": 1.0,
-                "samples_per_s": 100.0,
-            },
-            {
-                "kind": "done",
-                "rank": rank,
-                "time": 4.0,
-                "elapsed": 3.0,
-                "step": 1,
-                "accuracy": 0.5,
-                "train_time": 1.0,
-                "samples": 64,
-                "samples_per_s": 100.0,
-            },
-        ]
-    records.append({"kind": "stopped", "rank": -1, "time": 5.0, "elapsed": 4.0, "reason": "stopped by the learner"})
-    (folder / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    folder = finished_run(tmp_path / "finished-then-stopped", workers=2, rate_per_rank=100.0)
+    with open(folder / "metrics.jsonl", "a") as metrics:
+        metrics.write(json.dumps(rec("stopped", rank=-1, t=5.0, reason="stopped by the learner")) + "\n")
     launcher = subprocess.Popen([sys.executable, "-c", "raise SystemExit(143)"])
     launcher.wait()
     job = job_runner.Job(launcher, folder, owner="someone", config=TrainConfig(), stopped_by="stopped by the learner")
