@@ -21,5 +21,6 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"
 
-# .streamlit/config.toml binds to 127.0.0.1 for laptops; a Space must listen on every interface.
-CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]
+# .streamlit/config.toml binds to 127.0.0.1 for laptops; a Space must listen on every interface. No file watcher:
+# nobody edits the code of a running Space.
+CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.fileWatcherType=none"]

@@ -1,25 +1,35 @@
 # Two commands do all set-up on a fresh machine with Python 3.11 and apt:
 #   make run    venv + pinned requirements, then serve on http://127.0.0.1:8501
 #   make test   the same, plus test tools and Debian's Chromium, then the whole suite
+#   make dev    like make run, but reloads a page when its source is saved (for developers)
 # The Dockerfile runs these same install and serve commands; tests/unit/test_setup_files.py checks they agree.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
-# CPU-only torch: PyPI's default Linux wheel bundles CUDA (several GB). Where this index can't be reached,
-# pip falls back to PyPI and any local wheel it is configured to see.
+# CPU-only torch: PyPI's default Linux wheel bundles CUDA (several GB). The index is tried once, up front: where it
+# can't be reached, pip would retry it for every one of torch's dependencies, so torch comes from pip's own indexes and
+# any local wheel it is configured to see instead, and set-up says so once.
 TORCH_INDEX := https://download.pytorch.org/whl/cpu
 TORCH_INSTALL := install --retries 1 --extra-index-url $(TORCH_INDEX) torch==2.13.0
+TORCH_INSTALL_WITHOUT_INDEX := install torch==2.13.0
+REACHABLE := -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)"
 REQUIREMENTS_INSTALL := install -r requirements.txt
 SERVE := streamlit run app.py
+# .streamlit/config.toml serves without a file watcher: inotify overflows on a tree this size, and nobody edits the
+# code while serving a class. Developers get a polling watcher, which can't overflow.
+DEV_WATCHER := --server.fileWatcherType poll --server.runOnSave true
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench train-models clean
+.PHONY: run dev test lint bench train-models clean
 
 run: $(VENV)/.installed
 	$(BIN)/$(SERVE)
+
+dev: $(VENV)/.installed
+	$(BIN)/$(SERVE) $(DEV_WATCHER)
 
 test: $(VENV)/.installed-dev $(CHROMIUM)
 	$(BIN)/ruff check .
@@ -45,7 +55,13 @@ train-models: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) $(TORCH_INSTALL)
+	@if $(BIN)/python $(REACHABLE) $(TORCH_INDEX) 2>/dev/null; then \
+		echo "Installing CPU-only torch from $(TORCH_INDEX)"; \
+		$(PIP) $(TORCH_INSTALL); \
+	else \
+		echo "$(TORCH_INDEX) can't be reached: installing torch from pip's configured indexes and local wheels"; \
+		$(PIP) $(TORCH_INSTALL_WITHOUT_INDEX); \
+	fi
 	$(PIP) $(REQUIREMENTS_INSTALL)
 	touch $@
 

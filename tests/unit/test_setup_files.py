@@ -79,3 +79,20 @@ def test_a_figure_the_pages_quote_is_the_figure_the_readme_quotes():
     readme = next(line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith(row))
     assert f"| {m['speedup']} (efficiency {m['efficiency']}) |" in readme
     assert f"measured {m['speedup']}× on 8×8 digits" in WHY_SPEEDUP_FALLS_SHORT
+
+
+def test_serving_a_class_watches_no_files_and_make_dev_polls_instead_of_overflowing_inotify():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+    assert "--server.fileWatcherType=none" in re.search(r"^CMD\s+(\[.*\])$", dockerfile(), re.MULTILINE).group(1)
+    dev = re.search(r"^dev:.*\n\t(.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
+    assert "$(SERVE) $(DEV_WATCHER)" in dev
+    assert "--server.fileWatcherType poll" in makefile_variable("DEV_WATCHER")
+
+
+def test_set_up_tries_the_cpu_torch_index_once_and_says_which_index_it_used():
+    recipe = (ROOT / "Makefile").read_text().split("$(VENV)/.installed: requirements.txt")[1].split("\n\n")[0]
+    assert "$(REACHABLE) $(TORCH_INDEX)" in recipe
+    assert recipe.index("$(TORCH_INSTALL)") < recipe.index("$(TORCH_INSTALL_WITHOUT_INDEX)")
+    assert recipe.count("echo") == 2, "one line says which index torch came from, and why"
+    assert "--extra-index-url" not in makefile_variable("TORCH_INSTALL_WITHOUT_INDEX")
