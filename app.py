@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from playground.system import runtime_info
+from ui.style import classroom_style
 
 ROOT = Path(__file__).parent
 
@@ -105,6 +106,7 @@ def home():
 
 def main():
     st.set_page_config(page_title="LLM Playground", page_icon="🧪", layout="wide")
+    classroom_style()
     navigation = {"": [st.Page(home, title="Home", icon="🏠", default=True)]}
     for group, path, title, icon, _ in available_pages():
         navigation.setdefault(group, []).append(st.Page(path, title=title, icon=icon))
