@@ -61,7 +61,7 @@ def show_meta_check():
         if not (check := meta_check(config)).ran:
             st.info(check.note)
         else:
-            st.markdown(text.meta_check(check, "✅ match" if check.matches(params.total) else "❌ differ"))
+            st.markdown(text.meta_check(check, params.total))
 
 
 with st.expander('Why does "124M" have three answers?', expanded=config == gc.LESSON_124M):
@@ -70,7 +70,8 @@ with st.expander('Why does "124M" have three answers?', expanded=config == gc.LE
 counts = {"One copy": st.column_config.NumberColumn(format="localized")}
 counts["Total"] = st.column_config.NumberColumn(format="localized")
 share = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
-st.dataframe(params.table, hide_index=True, column_config={"Share": share, **counts})
+pinned = st.column_config.TextColumn(pinned=True)  # a phone scrolls the numbers sideways under the row's name
+st.dataframe(params.table, hide_index=True, column_config={"Component": pinned, "Share": share, **counts})
 st.plotly_chart(params.treemap)
 
 st.header("Memory")
@@ -100,7 +101,7 @@ st.subheader("KV cache for generation")
 st.markdown(held.kv_cache)
 st.subheader("Does it fit?")
 needs = {"Needs (GiB)": st.column_config.NumberColumn(format="%.2f")}
-st.dataframe(held.fits, hide_index=True, column_config=needs)
+st.dataframe(held.fits, hide_index=True, column_config={"Use": pinned, **needs})
 
 st.header("Compute")
 c1, c2 = st.columns(2)

@@ -159,7 +159,8 @@ PARSERS = {**{name: parse_int for name in INT_FIELDS}, "drop_rate": parse_rate, 
 # ---- what each term means, shown beside its control ------------------------------------------------------------
 
 TERMS = {
-    "parameters": "The learned numbers (weights and biases). GPT-2 small has about 124 million; GPT-3 175 billion.",
+    "parameters": "The numbers training learns: every weight and bias. GPT-2 small has about 124 million; "
+    "GPT-3 175 billion.",
     "vocab_size": "How many different tokens exist. GPT-2's byte-level BPE has 50,257; modern models 32k to 256k.",
     "context_length": "The most tokens the model sees at once (its position table has this many rows). "
     "GPT-2: 1,024; GPT-3: 2,048.",

@@ -11,12 +11,22 @@ FIX_FIRST = "Fix the values above to see the parameters, memory and FLOPs."
 THROUGHPUT_HELP = "An A100 peaks at 312 bf16 TFLOP/s; good training runs achieve 40–60 %."
 
 
-def meta_check(check, verdict: str) -> str:
-    return (
-        f"**transformers' `GPT2LMHeadModel` on the meta device:** {check.transformers_total:,} parameters, built in "
-        f"{check.seconds * 1000:.0f} ms. Compared with the analytic count: **{check.comparable:,}** → **{verdict}**. "
-        f"{check.note}"
+def meta_check(check, analytic: int) -> str:
+    """The difference is said before the verdict: two different totals side by side with a tick read as a mismatch."""
+    built = (
+        f"**transformers' `GPT2LMHeadModel`, built on the meta device** in {check.seconds * 1000:.0f} ms, has "
+        f"**{check.transformers_total:,}** parameters."
     )
+    extra = check.transformers_total - check.comparable
+    if extra:
+        built += (
+            f" That is {extra:,} more than this configuration has, and the difference is known: transformers' GPT-2 "
+            f"always gives the Q, K and V projections a bias (n_layers x 3 x emb_dim = {extra:,}), while qkv_bias is "
+            f"off here. Without those biases it has **{check.comparable:,}**."
+        )
+    if check.comparable == analytic:
+        return f"{built} ✅ That matches the analytic count, **{analytic:,}**, exactly."
+    return f"{built} ❌ That differs from the analytic count, **{analytic:,}**, by {check.comparable - analytic:+,}."
 
 
 def activations(per_layer: str, per_mode: dict[str, str]) -> str:

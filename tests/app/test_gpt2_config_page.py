@@ -42,7 +42,9 @@ def test_the_lesson_config_opens_with_its_untied_count_checked_against_transform
     assert metric(at, "Analytic count") == "163,009,536"
     assert metric(at, "Per transformer block") == "7,085,568"
     shown = text(at)
-    assert "163,037,184" in shown and "✅ match" in shown  # transformers' count, minus the 27,648 QKV biases
+    assert (
+        "163,037,184" in shown and "✅ That matches the analytic count" in shown
+    )  # transformers' count, minus the 27,648 QKV biases
     assert "27,648" in shown and "124,439,808" in shown and "124,412,160" in shown and "123.65M" in shown
     assert at.selectbox(key="gpt2_config.preset").value == "Lesson GPT_CONFIG_124M"
     assert at.query_params["vocab_size"] == "50257" and at.query_params["tied"] == "false"
@@ -58,7 +60,7 @@ def test_the_toggles_give_the_other_two_answers_to_124m():
     assert metric(at, "Analytic count") == "124,439,808"
     assert at.selectbox(key="gpt2_config.preset").value == "GPT-2 small (HF gpt2)"  # recognised as the preset
     assert at.query_params["qkv_bias"] == "true" and at.query_params["tied"] == "true"
-    assert "✅ match" in text(at) and not at.exception
+    assert "✅ That matches the analytic count" in text(at) and not at.exception
 
 
 def test_a_preset_sets_every_control_and_the_link():
@@ -69,7 +71,7 @@ def test_a_preset_sets_every_control_and_the_link():
     assert number(at, "n_layers").value == 48 and at.toggle(key="gpt2_config.qkv_bias").value is True
     assert metric(at, "Analytic count") == "1,557,611,200"
     assert at.query_params["n_layers"] == "48" and at.query_params["emb_dim"] == "1600"
-    assert "✅ match" in text(at)
+    assert "✅ That matches the analytic count" in text(at)
     assert "cfg = {" in at.code[0].value and '"emb_dim": 1600' in at.code[0].value
 
 

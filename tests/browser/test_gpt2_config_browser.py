@@ -30,7 +30,7 @@ def test_the_lesson_config_shows_its_count_checked_against_transformers(browser_
     main = _open(browser_page, app_url)
     text = main.inner_text()
     assert "163,009,536" in text  # the lesson's GPT_CONFIG_124M as its code builds it (untied)
-    assert "✅ match" in text
+    assert "✅ That matches the analytic count" in text
     browser_page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)  # plotly charts draw lazily
     assert browser_page.locator('[data-testid="stPlotlyChart"]').count() == 1  # the treemap
     assert_no_streamlit_error(browser_page)
@@ -41,7 +41,7 @@ def test_the_lesson_config_shows_its_count_checked_against_transformers(browser_
 def test_a_link_opens_hugging_faces_gpt2_small(browser_page, app_url):
     main = _open(browser_page, app_url, qkv_bias="true", tied="true")
     text = main.inner_text()
-    assert "124,439,808" in text and "✅ match" in text
+    assert "124,439,808" in text and "✅ That matches the analytic count" in text
     assert_no_streamlit_error(browser_page)
 
 

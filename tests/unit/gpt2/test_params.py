@@ -119,3 +119,20 @@ def test_the_pages_explanation_of_124m_quotes_numbers_this_module_computes():
     ):
         assert f"{number:,}" in text
     assert f"{param_count.nanogpt_count(small) / 1e6:.2f}M" in text
+
+
+def test_the_check_says_what_the_difference_is_before_it_says_the_counts_match():
+    from playground.gpt2.text import meta_check
+
+    said = meta_check(param_count.transformers_count(LESSON_124M), 163_009_536)
+    difference, verdict = said.index("27,648 more"), said.index("✅ That matches the analytic count")
+    assert said.index("163,037,184") < difference < said.index("Q, K and V projections a bias") < verdict
+    off_by_one = meta_check(param_count.transformers_count(LESSON_124M), 163_009_537)
+    assert "❌" in off_by_one and "by -1" in off_by_one
+
+
+def test_with_qkv_biases_on_the_check_has_no_difference_to_explain():
+    from playground.gpt2.text import meta_check
+
+    said = meta_check(param_count.transformers_count(PRESETS["GPT-2 small (HF gpt2)"]), 124_439_808)
+    assert "more than" not in said and "✅ That matches the analytic count, **124,439,808**" in said
