@@ -26,5 +26,6 @@ UNKNOWN = (
 BYTES = (
     "{chars} non-ASCII character(s) take {n_bytes} UTF-8 bytes; byte-level BPE encodes them byte by byte when it has "
     "no merged piece, so nothing is ever unknown. Pieces like `ð` or `Ł` are such bytes, written in GPT-2's printable "
-    "byte alphabet."
+    "byte alphabet. A box gathers the pieces that make one character, with each piece's byte in hex under its id: "
+    "alone, none of them is a character at all."
 )

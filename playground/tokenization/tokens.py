@@ -23,6 +23,21 @@ class Token:
     start: int  # character span in the input text (start == end for special tokens)
     end: int
     text: str  # the characters of the input this token covers
+    raw_bytes: bytes | None = None  # byte-level BPE only: the UTF-8 bytes the piece stands for
+
+
+@dataclass
+class CharacterGroup:
+    """Tokens that split characters between them: byte-level BPE cuts a character's UTF-8 bytes into pieces when no
+    merged piece holds them all, and each such piece alone is no character at all."""
+
+    first: int  # token indices, inclusive
+    last: int
+    text: str  # the whole characters the pieces make together
+
+    @property
+    def n_bytes(self) -> int:
+        return len(self.text.encode("utf-8"))
 
 
 @dataclass
@@ -56,6 +71,19 @@ class Tokenized:
         read = self.n_tokens - self.n_special
         return len(self.text) / read if read else 0.0
 
+    def character_groups(self) -> list[CharacterGroup]:
+        """Runs of two or more tokens whose character spans overlap: the tokenizer's offsets give every byte piece
+        the span of the whole character it is part of, so pieces of one character share a span."""
+        groups, start, end = [], None, -1
+        for i, t in enumerate(self.tokens + [Token("", -1, True, False, -1, -1, "")]):
+            if start is not None and t.end > t.start and t.start < end:
+                end = max(end, t.end)
+                continue
+            if start is not None and i - 1 > start:
+                groups.append(CharacterGroup(start, i - 1, self.text[self.tokens[start].start : end]))
+            start, end = (i, t.end) if t.end > t.start else (None, -1)
+        return groups
+
 
 def check_text(text: str, max_chars: int = MAX_CHARS) -> tuple[str, str | None]:
     """(text to tokenize, message or None): long text is cut to `max_chars` with a message saying so."""
@@ -78,6 +106,13 @@ def algorithm_of(tokenizer) -> str:
     return model
 
 
+def byte_decoder() -> dict[str, int]:
+    """GPT-2's printable alphabet back to bytes: byte-level BPE writes byte 0xE6 as "æ", a space as "Ġ"."""
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    return {char: byte for byte, char in bytes_to_unicode().items()}
+
+
 def tokenize(tokenizer, text: str, name: str = "") -> Tokenized:
     """Tokenize with the model's own special tokens ([CLS] ... [SEP] for BERT; none for GPT-2, whose
     <|endoftext|> only separates documents) and tie each token to its characters via the offset mapping."""
@@ -87,6 +122,8 @@ def tokenize(tokenizer, text: str, name: str = "") -> Tokenized:
     unk = tokenizer.unk_token_id
     # GPT-2 style tokenizers use one token as unk, bos and eos; in the text it can only come from the text itself
     unk_is_real = unk is not None and unk not in (tokenizer.eos_token_id, tokenizer.bos_token_id)
+    algorithm = algorithm_of(tokenizer)
+    to_byte = byte_decoder() if algorithm == "byte-level BPE" else None
     tokens = []
     for piece, token_id, (start, end), special in zip(
         pieces, ids, enc["offset_mapping"], enc["special_tokens_mask"], strict=True
@@ -100,8 +137,9 @@ def tokenize(tokenizer, text: str, name: str = "") -> Tokenized:
                 start=int(start),
                 end=int(end),
                 text=text[start:end],
+                raw_bytes=bytes(to_byte[c] for c in piece)
+                if to_byte and not special and set(piece) <= to_byte.keys()
+                else None,
             )
         )
-    return Tokenized(
-        name or getattr(tokenizer, "name_or_path", ""), algorithm_of(tokenizer), text, tokens, len(tokenizer)
-    )
+    return Tokenized(name or getattr(tokenizer, "name_or_path", ""), algorithm, text, tokens, len(tokenizer))

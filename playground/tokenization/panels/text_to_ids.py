@@ -17,3 +17,9 @@ for name in tokenizers:
     print(f"{name}: {len(ids)} tokens for {len(text)} characters")
     print(tokens)
     print(ids)
+
+# Byte-level BPE works on UTF-8 bytes: a character outside ASCII is 2 to 4 bytes, and may take that many tokens.
+for character in dict.fromkeys(text):
+    if ord(character) > 127:
+        encoded = character.encode("utf-8")
+        print(f"{character} = {len(encoded)} UTF-8 bytes: {encoded.hex(' ')}")

@@ -91,3 +91,38 @@ def test_the_code_reproduces_the_tokens_on_screen(gpt_tok, bert_tok):
         result = tokenize(tok, text)
         assert scope["results"][ref] == ([t.piece for t in result.tokens], result.ids)
     assert BERT_DIR.name in source
+
+
+def test_byte_level_pieces_are_the_texts_utf8_bytes_exactly(gpt_tok):
+    text = "我 λόγος 🙂 café, naïve"
+    result = tokenize(gpt_tok, text)
+    assert b"".join(t.raw_bytes for t in result.tokens) == text.encode("utf-8")
+
+
+def test_pieces_that_split_a_character_are_grouped_under_it(gpt_tok):
+    result = tokenize(gpt_tok, "我 🙂 and plain words")
+    groups = {g.text: g for g in result.character_groups()}
+    assert groups["我"].n_bytes == 3 and groups["🙂"].n_bytes == 4
+    for character, group in groups.items():
+        pieces = result.tokens[group.first : group.last + 1]
+        assert len(pieces) >= 2 and b"".join(t.raw_bytes for t in pieces) == character.encode("utf-8")
+    assert not tokenize(gpt_tok, SAMPLE).character_groups(), "ASCII never splits a character"
+
+
+def test_wordpiece_never_splits_a_character(bert_tok):
+    assert not tokenize(bert_tok, "我 λόγος 🙂 café").character_groups()
+    assert all(t.raw_bytes is None for t in tokenize(bert_tok, "café").tokens)
+
+
+def test_a_split_character_is_boxed_with_its_byte_count_and_each_pieces_byte(gpt_tok):
+    result = tokenize(gpt_tok, "我")
+    html = tokens_html(result)
+    assert "我 · 3 bytes" in html
+    assert [f"{t.id} · {t.raw_bytes.hex()}" in html for t in result.tokens] == [True] * 3
+    assert html.count("token ") == result.n_tokens
+
+
+def test_the_code_prints_each_characters_utf8_bytes():
+    source = tokenization_code("我 ok", ["assets/models/shakespeare-gpt"])
+    _, printed = run_panel(source, cwd=REPO)
+    assert "我 = 3 UTF-8 bytes: e6 88 91" in printed and "o =" not in printed
