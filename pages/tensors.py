@@ -24,10 +24,10 @@ def draw(panel, key):
         st.plotly_chart(heatmap(panel.tensor, panel.title, panel.highlight), key=key, config=NO_BAR)
     else:  # one chart per slice, two abreast to keep the numbers legible; a phone stacks them at full width
         st.markdown(f"**{panel.title}**")
-        figures = [figure for _, figure in slice_heatmaps(panel.tensor)]
+        figures = [figure for _, figure in slice_heatmaps(panel.tensor, panel.highlight)]
         charts(figures, per_row=min(len(figures), 2), key=key, config=NO_BAR)
     if slice_count(panel.tensor) > MAX_SLICES:
-        st.caption(f"Showing the first {MAX_SLICES} of {slice_count(panel.tensor)} 2D slices.")
+        st.caption(f"Showing {MAX_SLICES} of {slice_count(panel.tensor)} 2D slices: the first, or the picked cell's.")
 
 
 def control(c, column):
@@ -71,7 +71,7 @@ st.subheader("3 · Operate on it")
 columns = st.columns(4)
 op = ps.select("Operation", "op", lesson.OPS, "reshape", where=columns[0], format_func=lesson.OP_LABELS.get)
 chosen = {}
-for n, c in enumerate(lesson.controls(op, chosen)):
+for n, c in enumerate(lesson.controls(op, chosen, source)):
     with columns[1 + min(n, 2)]:
         chosen[c.field] = control(c, st)
 shown = lesson.run(lesson.TensorSettings(source, dtype, grad, op, **lesson.operation_settings(chosen)))

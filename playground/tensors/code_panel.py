@@ -28,6 +28,9 @@ def tensor_code(lesson: Lesson) -> str:
         settings["dtype"] = Code(f"torch.{s.dtype}")
     if outcome is not None:
         settings |= assignments(outcome.expression) | assignments(outcome.numpy_expression)
+    with_cell = outcome is not None and outcome.cell is not None
+    if with_cell:
+        settings |= {"cell": outcome.cell} | assignments(outcome.cell_expression)
     return render(
         TEMPLATE,
         settings,
@@ -38,6 +41,7 @@ def tensor_code(lesson: Lesson) -> str:
             "grad_refused": bool(lesson.grad_error),
             "operates": outcome is not None,
             "with_matrix": "B" in settings,
+            "with_cell": with_cell,
             "with_other": "other" in settings,
             "refused": outcome is not None and bool(outcome.error),
             "records_grad": s.requires_grad and not lesson.grad_error,

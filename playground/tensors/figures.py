@@ -27,8 +27,9 @@ def _cell_text(v: float, is_float: bool) -> str:
     return f"{v:.3g}" if is_float else str(int(v))
 
 
-def slices(t: torch.Tensor) -> list[tuple[str, torch.Tensor, tuple[int, ...]]]:
-    """(label, 2D tensor, leading index) for every 2D slice, capped at MAX_SLICES."""
+def slices(t: torch.Tensor, keep: tuple[int, ...] | None = None) -> list[tuple[str, torch.Tensor, tuple[int, ...]]]:
+    """(label, 2D tensor, leading index) for every 2D slice, capped at MAX_SLICES; the slice `keep` (a leading
+    index) is always among them, in the last place if it is past the cap, so a picked cell is never hidden."""
     t = t.detach()
     if t.dim() == 0:
         return [("", t.reshape(1, 1), ())]
@@ -36,10 +37,10 @@ def slices(t: torch.Tensor) -> list[tuple[str, torch.Tensor, tuple[int, ...]]]:
         return [("", t.reshape(1, -1), ())]
     if t.dim() == 2:
         return [("", t, ())]
-    out = []
-    for lead in itertools.islice(itertools.product(*(range(s) for s in t.shape[:-2])), MAX_SLICES):
-        out.append((f"[{', '.join(str(i) for i in lead)}, :, :]", t[lead], lead))
-    return out
+    leads = list(itertools.islice(itertools.product(*(range(s) for s in t.shape[:-2])), MAX_SLICES))
+    if keep is not None and tuple(keep) not in leads:
+        leads[-1] = tuple(keep)
+    return [(f"[{', '.join(str(i) for i in lead)}, :, :]", t[lead], lead) for lead in leads]
 
 
 def slice_count(t: torch.Tensor) -> int:
@@ -126,9 +127,13 @@ def heatmap(
     return fig
 
 
-def slice_heatmaps(t: torch.Tensor) -> list[tuple[str, go.Figure]]:
+def slice_heatmaps(t: torch.Tensor, highlight: list[tuple[int, ...]] | None = None) -> list[tuple[str, go.Figure]]:
     """One figure per 2D slice (capped at MAX_SLICES), all on the tensor's colour scale. Drawn in Streamlit columns,
     they sit side by side on a wide screen and stack at full width on a phone, where one figure's small multiples
-    would shrink to unreadable cells."""
-    scale = _value_range(t)
-    return [(label, heatmap(part, label, value_range=scale)) for label, part, _ in slices(t)]
+    would shrink to unreadable cells. `highlight` holds full indices (batch…, i, j); each is outlined in its slice."""
+    scale, cells = _value_range(t), highlight or []
+    keep = tuple(cells[0][:-2]) if cells and t.dim() > 2 else None
+    return [
+        (label, heatmap(part, label, [c[len(lead) :] for c in cells if tuple(c[: len(lead)]) == lead], scale))
+        for label, part, lead in slices(t, keep)
+    ]

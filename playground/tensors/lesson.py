@@ -12,7 +12,7 @@ import torch
 
 from playground.tensors import ops as tensor_ops
 from playground.tensors.dtypes import Conversion, convert, dtype_name, lookup
-from playground.tensors.literal import TensorInputError
+from playground.tensors.literal import TensorInputError, parse_literal
 from playground.tensors.source import TensorSource, build_expression, build_tensor
 
 OPS = ("reshape", "transpose", "matmul", "elementwise", "reduce")
@@ -35,7 +35,7 @@ class Control:
     label: str
     kind: str
     choices: tuple = ()
-    when: str = ""  # only for this kind of transpose
+    when: str = ""  # only for this kind of transpose, or "batched": only when x @ B has batch dims
 
 
 OPERATION_CONTROLS = {
@@ -53,6 +53,7 @@ OPERATION_CONTROLS = {
     ),
     "matmul": (
         Control("matmul_other", "B", "B (nested list)", "text"),
+        Control("batch", "batch", "Batch b (which matrix of C)", "number", (0, 99), when="batched"),
         Control("row", "row", "Output row i", "number", (0, 99)),
         Control("col", "col", "Output column j", "number", (0, 99)),
     ),
@@ -68,12 +69,26 @@ OPERATION_CONTROLS = {
 }
 
 
-def controls(op: str, chosen: dict):
+def controls(op: str, chosen: dict, source: TensorSource | None = None):
     """The controls of `op` to draw, one at a time: whether the next is drawn depends on what the earlier ones
-    chose (a transpose's kind), so put each control's value into `chosen` before asking for the next."""
+    chose (a transpose's kind, matmul's B beside the `source` of x), so put each control's value into `chosen`
+    before asking for the next."""
     for c in OPERATION_CONTROLS[op]:
-        if not c.when or chosen.get("transpose_kind") == c.when:
+        if c.when == "batched":
+            if source is not None and batched(source, chosen.get("matmul_other", TensorSettings.matmul_other)):
+                yield c
+        elif not c.when or chosen.get("transpose_kind") == c.when:
             yield c
+
+
+def batched(source: TensorSource, other_text: str) -> bool:
+    """Whether x @ B has batch dims for the batch control to pick from: both sides matrices, one of them stacked.
+    Input that can't be read has none; the page says what is wrong with it further down."""
+    try:
+        ranks = build_tensor(source).dim(), parse_literal(other_text).dim()
+    except TensorInputError:
+        return False
+    return min(ranks) >= 2 and max(ranks) >= 3
 
 
 def control_default(control: Control):
@@ -107,6 +122,7 @@ class TensorSettings:
     perm: str = ""
     # matmul and elementwise: the other operand, typed
     matmul_other: str = "[[5, 6], [7, 8]]"
+    batch: int = 0  # which matrix of a batched result, counted in order over its batch dims
     row: int = 0
     col: int = 0
     elementwise_other: str = "[10, 20]"
@@ -176,7 +192,7 @@ def apply_op(x: torch.Tensor, s: TensorSettings) -> tensor_ops.OpOutcome:
     if s.op == "transpose":
         return tensor_ops.transpose(x, s.transpose_kind, s.dim0, s.dim1, s.perm)
     if s.op == "matmul":
-        return tensor_ops.matmul(x, s.matmul_other, s.row, s.col)
+        return tensor_ops.matmul(x, s.matmul_other, s.row, s.col, s.batch)
     if s.op == "elementwise":
         return tensor_ops.elementwise(x, s.elementwise_other, s.operator)
     if s.op == "reduce":
@@ -221,4 +237,4 @@ def facts_markdown(lesson: Lesson) -> str:
         ("device", f.device),
         ("requires_grad", f.requires_grad),
     ]
-    return "| x | |\n|---|---|\n" + "\n".join(f"| {name} | **{value}** |" for name, value in rows)
+    return "| property of x | value |\n|---|---|\n" + "\n".join(f"| {name} | **{value}** |" for name, value in rows)

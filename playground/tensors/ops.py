@@ -9,6 +9,7 @@ sentence that explains it and says what to do.
 from __future__ import annotations
 
 import ast
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -112,14 +113,16 @@ class OpOutcome:
     numpy_expression: str = ""
     numpy_result: np.ndarray | None = None
     numpy_note: str = ""
+    cell: tuple[int, ...] | None = None  # matmul: the output cell whose dot product is written out
+    cell_expression: str = ""  # its row of x and column of B, as "the code" picks them
 
     @property
     def result(self) -> torch.Tensor | None:
         return None if self.output is None else self.output.tensor
 
 
-def shape_str(t: torch.Tensor | np.ndarray) -> str:
-    shape = tuple(t.shape)
+def shape_str(t: torch.Tensor | np.ndarray | tuple[int, ...]) -> str:
+    shape = tuple(t) if isinstance(t, tuple) else tuple(t.shape)
     return "()" if not shape else "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
@@ -257,15 +260,109 @@ def transpose(x: torch.Tensor, kind: str = "T", dim0: int = 0, dim1: int = 1, pe
     return outcome
 
 
-def _dot_product_note(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor, i: int, j: int) -> str:
-    row, col = a[i].tolist(), b[:, j].tolist()
+def _matrix_side(batch: tuple[int, ...], rows, cols, bold: str = "") -> str:
+    """One side of the shape rule, e.g. (2, 2×**3**): batch dims first, then the matrix, its inner size in bold;
+    a 1D side has a missing size, written ·."""
+    rows, cols = ("·" if size is None else str(size) for size in (rows, cols))
+    rows, cols = f"**{rows}**" if bold == "rows" else rows, f"**{cols}**" if bold == "cols" else cols
+    return "(" + "".join(f"{size}, " for size in batch) + f"{rows}×{cols})"
+
+
+def matmul_shape_rule(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> str:
+    """The shape rule of A @ B for 1D and up: the matrices' inner sizes must agree, the batch dims broadcast."""
+    m, n_a = (a_shape[-2], a_shape[-1]) if len(a_shape) >= 2 else (None, a_shape[-1])
+    n_b, p = (b_shape[-2], b_shape[-1]) if len(b_shape) >= 2 else (b_shape[0], None)
+    batch_a, batch_b = tuple(a_shape[:-2]), tuple(b_shape[:-2])
+    rule = f"Shape rule: {_matrix_side(batch_a, m, n_a, 'cols')} @ {_matrix_side(batch_b, n_b, p, 'rows')} → "
+    inner = f"inner sizes {n_a} and {n_b} {'✅' if n_a == n_b else '❌'}"
+    if not batch_a and not batch_b:
+        return f"{rule}{_matrix_side((), m, p)} — {inner}"
+    try:
+        batch = tuple(torch.broadcast_shapes(batch_a, batch_b))
+    except RuntimeError:
+        return f"{rule}(batch dims don't broadcast) — {inner}, batch dims {batch_a or '()'} and {batch_b or '()'} ❌"
+    shape = (*batch, *(size for size in (m, p) if size is not None))  # the 1D side's missing size is dropped
+    return (
+        f"{rule}{_matrix_side(batch, m, p)} = {shape_str(torch.empty(shape, device='meta'))} — {inner}, "
+        f"batch dims {batch_a or '()'} and {batch_b or '()'} → {batch} ✅"
+    )
+
+
+def batch_dims_note(a_shape: tuple[int, ...], b_shape: tuple[int, ...], rows: list[dict]) -> str:
+    """What the batch dims are, and how this pair of shapes broadcasts them."""
+    text = (
+        "**Batch dims.** The last two dims of each side are its matrices; every dim before them counts matrices. "
+        "`@` multiplies them pair by pair, C[b] = A[b] @ B[b], and the batch dims broadcast the way `+` does "
+        "(table): lined up from the right, the sizes must be equal, or one of them 1 or missing, and that one is "
+        "stretched."
+    )
+    if len(b_shape) == 2:
+        text += " Here B has no batch dims, so the same B multiplies every matrix of A."
+    elif len(a_shape) == 2:
+        text += " Here A has no batch dims, so the same A multiplies every matrix of B."
+    for row in rows:
+        if row["A"] == "1" and row["result"] != "1":
+            text += f" A's batch dim {row['dim']} has size 1: its one matrix is reused for all {row['result']}."
+        if row["B"] == "1" and row["result"] != "1":
+            text += f" B's batch dim {row['dim']} has size 1: its one matrix is reused for all {row['result']}."
+    return text
+
+
+def _index(lead: tuple[int, ...], batch: tuple[int, ...]) -> tuple[int, ...]:
+    """The batch index of one operand behind output batch `lead`: its dims line up with lead's last ones, and a
+    size-1 dim, stretched by broadcasting, is always index 0."""
+    tail = lead[len(lead) - len(batch) :] if batch else ()
+    return tuple(0 if size == 1 else k for k, size in zip(tail, batch, strict=True))
+
+
+def _named(name: str, index: tuple[int, ...]) -> str:
+    return f"{name}[{', '.join(map(str, index))}]" if index else name
+
+
+@dataclass(frozen=True)
+class Cell:
+    """An output cell of A @ B and where its dot product comes from, every index a tuple into its own tensor."""
+
+    out: tuple[int, ...]  # (batch…, i, j) into C
+    a: tuple[int, ...]  # A's batch index (empty if A has no batch dims)
+    b: tuple[int, ...]
+    i: int
+    j: int
+    moved: list[str]  # the learner's choices that were past the end of C, and what is shown instead
+
+
+def pick_cell(a_shape, b_shape, out_shape, batch: int, row: int, col: int) -> Cell:
+    """The cell (batch, row, col) of C, each clamped into C's shape; `batch` counts C's matrices in order, so a
+    result with two batch dims (2, 3, m, p) numbers its matrices 0…5."""
+    batch_shape = tuple(out_shape[:-2])
+    count, rows, cols = math.prod(batch_shape), out_shape[-2], out_shape[-1]
+    moved = []
+
+    def clamp(value: int, size: int, what: str) -> int:
+        kept = min(max(value, 0), size - 1)
+        if kept != value:
+            moved.append(f"{what} {value} is out of range 0…{size - 1}; showing {what} {kept}")
+        return kept
+
+    k = clamp(batch, count, "batch") if batch_shape else 0
+    i, j = clamp(row, rows, "row"), clamp(col, cols, "column")
+    lead = tuple(int(n) for n in np.unravel_index(k, batch_shape)) if batch_shape else ()
+    return Cell((*lead, i, j), _index(lead, tuple(a_shape[:-2])), _index(lead, tuple(b_shape[:-2])), i, j, moved)
+
+
+def _dot_product_note(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor, cell: Cell) -> str:
+    row, col = a[cell.a][cell.i].tolist(), b[cell.b][:, cell.j].tolist()
     terms = [f"{_fmt(p)}·{_fmt(q)}" for p, q in zip(row, col, strict=True)]
     if len(terms) > MAX_DOT_TERMS:
         terms = terms[:3] + ["…"] + terms[-2:]
-    return (
-        f"**C[{i}, {j}]** = row {i} of A · column {j} of B = Σₖ A[{i}, k]·B[k, {j}] = "
-        f"{' + '.join(terms)} = **{_fmt(c[i, j].item())}**"
+    i, j = cell.i, cell.j
+    a_k = f"A[{''.join(f'{n}, ' for n in (*cell.a, i))}k]"
+    b_k = f"B[{''.join(f'{n}, ' for n in cell.b)}k, {j}]"
+    note = (
+        f"**{_named('C', cell.out)}** = row {i} of {_named('A', cell.a)} · column {j} of {_named('B', cell.b)} = "
+        f"Σₖ {a_k}·{b_k} = {' + '.join(terms)} = **{_fmt(c[cell.out].item())}**"
     )
+    return note + "".join(f" ({m}.)" for m in cell.moved)
 
 
 def _fmt(v) -> str:
@@ -276,33 +373,35 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def matmul(x: torch.Tensor, other_text: str, row: int = 0, col: int = 0) -> OpOutcome:
-    """x @ B, with the shape rule and the dot product behind output cell (row, col)."""
+def matmul(x: torch.Tensor, other_text: str, row: int = 0, col: int = 0, batch: int = 0) -> OpOutcome:
+    """x @ B, with the shape rule (batch dims and all) and the dot product behind output cell (batch, row, col)."""
     b = parse_literal(other_text)
     outcome = OpOutcome(
         f"B = torch.tensor({literal_source(other_text)})\ny = x @ B",
         [Panel("A = x " + shape_str(x), x), Panel("B " + shape_str(b), b)],
     )
     if x.dim() >= 1 and b.dim() >= 1:
-        m = x.shape[-2] if x.dim() >= 2 else None
-        p = b.shape[-1] if b.dim() >= 2 else None
-        n_a, n_b = x.shape[-1], b.shape[-2] if b.dim() >= 2 else b.shape[0]
-        ok = "✅" if n_a == n_b else "❌"
-        outcome.notes.append(
-            f"Shape rule: ({m if m is not None else '·'}×**{n_a}**) @ (**{n_b}**×{p if p is not None else '·'}) → "
-            f"({m if m is not None else '·'}×{p if p is not None else '·'}) — inner sizes {n_a} and {n_b} {ok}"
-        )
+        outcome.notes.append(matmul_shape_rule(tuple(x.shape), tuple(b.shape)))
+        if max(x.dim(), b.dim()) >= 3 and min(x.dim(), b.dim()) >= 2:
+            batch_a, batch_b = tuple(x.shape[:-2]), tuple(b.shape[:-2])
+            outcome.table = broadcast_table(batch_a, batch_b, names=("A", "B"))
+            outcome.notes.append(batch_dims_note(tuple(x.shape), tuple(b.shape), outcome.table))
     else:
         outcome.notes.append("A 0D tensor (a scalar) has no rows or columns: matmul needs at least 1D on both sides.")
     y = None if _too_big(outcome, lambda: _meta(x) @ _meta(b)) else _attempt(outcome, lambda: x @ b)
     if y is not None:
         outcome.output = Panel("C = A @ B " + shape_str(y), y)
-        if x.dim() == 2 and b.dim() == 2:
-            i, j = min(max(row, 0), y.shape[0] - 1), min(max(col, 0), y.shape[1] - 1)
-            outcome.inputs[0].highlight = [(i, k) for k in range(x.shape[1])]
-            outcome.inputs[1].highlight = [(k, j) for k in range(b.shape[0])]
-            outcome.output.highlight = [(i, j)]
-            outcome.notes.append(_dot_product_note(x, b, y, i, j))
+        if x.dim() >= 2 and b.dim() >= 2:
+            cell = pick_cell(tuple(x.shape), tuple(b.shape), tuple(y.shape), batch, row, col)
+            outcome.inputs[0].highlight = [(*cell.a, cell.i, k) for k in range(x.shape[-1])]
+            outcome.inputs[1].highlight = [(*cell.b, k, cell.j) for k in range(b.shape[-2])]
+            outcome.output.highlight = [cell.out]
+            outcome.notes.append(_dot_product_note(x, b, y, cell))
+            outcome.cell = cell.out
+            outcome.cell_expression = (
+                f"x_row = x[{', '.join(map(str, (*cell.a, cell.i)))}, :]\n"
+                f"B_column = B[{''.join(f'{n}, ' for n in cell.b)}:, {cell.j}]"
+            )
         elif x.dim() == 1 and b.dim() == 1:
             outcome.notes.append("1D @ 1D is the dot product: Σₖ A[k]·B[k] = " + _fmt(y.item()))
     a, how = to_numpy(x)
@@ -315,8 +414,11 @@ def matmul(x: torch.Tensor, other_text: str, row: int = 0, col: int = 0) -> OpOu
     return outcome
 
 
-def broadcast_table(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> list[dict]:
+def broadcast_table(
+    a_shape: tuple[int, ...], b_shape: tuple[int, ...], names: tuple[str, str] = ("x", "other")
+) -> list[dict]:
     """One row per dimension, counted from the right, which is how broadcasting lines shapes up."""
+    a_name, b_name = names
     rank = max(len(a_shape), len(b_shape))
     rows = []
     for pos in range(rank):
@@ -326,16 +428,18 @@ def broadcast_table(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> list[
         if sa == sb:
             rule, size = "equal", str(sa)
         elif sa == 1:
-            rule, size = ("x has no such dim → 1, stretched" if da is None else "x is 1 → stretched"), str(sb)
+            rule = f"{a_name} has no such dim → 1, stretched" if da is None else f"{a_name} is 1 → stretched"
+            size = str(sb)
         elif sb == 1:
-            rule, size = ("other has no such dim → 1, stretched" if db is None else "other is 1 → stretched"), str(sa)
+            rule = f"{b_name} has no such dim → 1, stretched" if db is None else f"{b_name} is 1 → stretched"
+            size = str(sa)
         else:
             rule, size = "❌ different and neither is 1", "—"
         rows.append(
             {
                 "dim": pos,
-                "x": "·" if da is None else str(da),
-                "other": "·" if db is None else str(db),
+                a_name: "·" if da is None else str(da),
+                b_name: "·" if db is None else str(db),
                 "result": size,
                 "rule": rule,
             }

@@ -10,6 +10,7 @@ from app import ROOT
 from playground.tensors.source import PRESETS
 
 PAGE = str(ROOT / "pages" / "tensors.py")
+PRESET_3D = json.loads(PRESETS["3D"])
 
 
 def _open(**query) -> AppTest:
@@ -227,3 +228,39 @@ def test_bad_typed_input_gets_a_message_not_a_traceback(literal, message):
 def test_oversized_factory_shape_is_capped():
     at = _open(source="zeros", shape="200, 200")
     assert "caps a tensor at 10,000" in at.error[0].value and not at.exception
+
+
+def test_batched_matmul_picks_a_batch_row_and_column_and_outlines_that_cell():
+    b = [[[1, 0], [2, 1]], [[0, 3], [1, 1]]]
+    at = _open(preset="3D", op="matmul", B=str(b))
+    assert not at.exception and not at.error
+    _w(at, "number_input", "batch").set_value(1).run()
+    _w(at, "number_input", "col").set_value(1).run()
+    expected = torch.tensor(PRESET_3D) @ torch.tensor(b)
+    text = _text(at)
+    assert "(2, 2×**2**) @ (2, **2**×2) → (2, 2×2) = (2, 2, 2)" in text and "**Batch dims.**" in text
+    assert (
+        f"**C[1, 0, 1]** = row 0 of A[1] · column 1 of B[1] = Σₖ A[1, 0, k]·B[1, k, 1] = 5·3 + 6·1 = **{21}**" in text
+    )
+    assert expected[1, 0, 1].item() == 21
+    outlined = [c["layout"]["title"]["text"] for c in _charts(at) if c["layout"].get("shapes")]
+    assert outlined == ["[1, :, :]", "[1, :, :]", "[1, :, :]"]  # A's row, B's column and C's cell, in batch 1
+    cell = [c for c in _charts(at) if c["data"][0]["z"] == expected[1].tolist()][-1]
+    (shape,) = cell["layout"]["shapes"]
+    assert (shape["x0"], shape["y0"]) == (0.5, -0.5)  # column 1, row 0
+    assert at.dataframe[0].value["rule"].tolist() == ["equal"]
+    assert "cell = (1, 0, 1)" in _code(at) and "B_column = B[1, :, 1]" in _code(at)
+    assert at.query_params["batch"] in ("1", ["1"])
+
+
+def test_a_batch_link_opens_that_batch_and_a_plain_product_has_no_batch_control():
+    at = _open(preset="3D", op="matmul", B="[[1, 0], [2, 1]]", batch=1, row=1, col=0)
+    assert "**C[1, 1, 0]** = row 1 of A[1] · column 0 of B = Σₖ A[1, 1, k]·B[k, 0] = 7·1 + 8·2 = **23**" in _text(at)
+    assert "B has no batch dims, so the same B multiplies every matrix of A" in _text(at)
+    assert at.dataframe[0].value["rule"].tolist() == ["B has no such dim → 1, stretched"]
+    plain = _open(op="matmul")
+    assert not [n for n in plain.number_input if n.key == "tensors.batch"]
+
+
+def test_the_facts_table_has_a_header_over_each_column():
+    assert "| property of x | value |" in _text(_open())

@@ -14,6 +14,7 @@ grad_refused = False  # requires_grad on a tensor that can't have gradients
 records_grad = False
 operates = True
 with_matrix = False  # matmul's B
+with_cell = False  # matmul's output cell, written out as a dot product
 with_other = False  # the elementwise operation's other tensor
 refused = False  # PyTorch refuses the operation
 numpy_refuses = False
@@ -51,6 +52,11 @@ if operates:
         y = x.reshape(4)
         print(y.shape, y.stride(), y.is_contiguous())
         print(y)
+        if with_cell:
+            cell = (0, 0)  # the cell of y the page outlines: the row of x times the column of B behind it
+            x_row = x[0, :]
+            B_column = B[:, 0]
+            print(f"y{list(cell)} =", y[cell].item(), "= sum of x_row * B_column =", (x_row * B_column).sum().item())
         if records_grad:
             print(y.grad_fn)  # the backward node autograd recorded
 

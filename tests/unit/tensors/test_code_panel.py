@@ -49,6 +49,18 @@ CASES = {
         contiguous=True,
     ),
     "0D transpose": TensorSettings(source=TensorSource(preset="0D"), op="transpose"),
+    "3D batched matmul, B without batch dims": TensorSettings(
+        source=TensorSource(preset="3D"), op="matmul", matmul_other="[[1, 0], [2, 1]]", batch=1, row=0, col=1
+    ),
+    "random batched matmul, a size-1 batch dim stretched": TensorSettings(
+        source=TensorSource("random", shape="3, 2, 4", seed=2),
+        requires_grad=True,
+        op="matmul",
+        matmul_other="[[[1.0], [0.5], [-1.0], [2.0]]]",
+        batch=2,
+        row=1,
+        col=0,
+    ),
 }
 
 ERRORS = {
@@ -130,3 +142,26 @@ def test_a_comment_or_line_breaks_in_the_typed_text_do_not_break_the_code():
     assert "x = torch.tensor([[1, 2], [3, 4]])" in code and "B = torch.tensor([[1], [2]])" in code
     namespace, _ = _execute(code)
     assert _same(namespace["y"], lesson.y) and lesson.y.tolist() == [[5], [11]]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [s for s in CASES.values() if s.op == "matmul"],
+    ids=[name for name, s in CASES.items() if s.op == "matmul"],
+)
+def test_the_code_prints_the_picked_cell_as_the_page_writes_it_out(settings):
+    lesson = run(settings)
+    cell = lesson.outcome.cell
+    ns, printed = _execute(tensor_code(lesson))
+    assert ns["cell"] == cell and lesson.outcome.output.highlight == [cell]
+    assert ns["y"][cell].item() == lesson.y[cell].item()
+    by_hand = (ns["x_row"] * ns["B_column"]).sum().item()  # float32 sums in another order: equal to rounding
+    assert by_hand == pytest.approx(lesson.y[cell].item(), rel=1e-5, abs=1e-6)
+    assert f"y{list(cell)} = {lesson.y[cell].item()}" in printed
+    shown = lesson.outcome.notes[-1]  # the dot product on the page, ending in the cell's value
+    assert shown.startswith("**C[" + ", ".join(map(str, cell)) + "]**")
+
+
+def test_the_facts_table_has_a_header_on_both_columns():
+    header = facts_markdown(run(TensorSettings())).splitlines()[0]
+    assert header == "| property of x | value |"
