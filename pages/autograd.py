@@ -33,9 +33,10 @@ if point is not None:
     label = f"Step of the walk (0 = inputs only, 4 = forward done, {STEP_COUNT} = backward done)"
     step = ps.number(label, "step", DEFAULTS.step, 0, STEP_COUNT, widget="slider")
     neuron = lesson.neuron(point, step)
-    graph, explain = st.columns([3, 2])
-    graph.graphviz_chart(neuron.graph_dot, width="stretch")
-    explain.markdown(neuron.step_text)
+    st.markdown(neuron.step_text)  # above the graph: the sentence and its gold box are seen together
+    st.graphviz_chart(neuron.graph_dot, width="stretch")  # the whole column: legible from the back of a room
+    if neuron.saturation:
+        st.info(neuron.saturation)
     with st.expander("Every step of both passes"):
         st.table(neuron.steps_table)
 

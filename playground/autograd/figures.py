@@ -71,23 +71,38 @@ def loss_curve_figure(path: list[DescentStep]) -> go.Figure:
     return fig
 
 
-def _heatmap(matrix: np.ndarray, colorscale: str, zmid: float | None = 0.0) -> go.Heatmap:
+# Numbers are written in the cells up to this many columns: fc1.weight's 10 still fit a phone at three decimals.
+MAX_NUMBERED_COLUMNS = 10
+
+
+def cell_text(value: float) -> str:
+    """Three decimals, a ReLU's exact zero as 0, and what three decimals would round away in scientific form."""
+    if value == 0:
+        return "0"
+    return f"{value:.3f}".replace("-", "−") if abs(value) >= 5e-4 else f"{value:.1e}".replace("-", "−")
+
+
+def _heatmap(matrix: np.ndarray, colorscale: str, colorbar: dict) -> go.Heatmap:
     rows, cols = matrix.shape
+    reach = float(np.abs(matrix).max()) or 1.0  # symmetric about 0, so white is exactly zero in every panel
     return go.Heatmap(
         z=matrix,
         x=[str(c) for c in range(cols)],
         y=[str(r) for r in range(rows)],
         colorscale=colorscale,
-        zmid=zmid,
-        showscale=False,
-        text=np.vectorize(lambda v: f"{v:.4f}")(matrix),
-        texttemplate="%{text}" if matrix.size <= 10 else "",
+        zmin=-reach,
+        zmax=reach,
+        colorbar=colorbar,
+        text=np.vectorize(cell_text)(matrix),
+        texttemplate="%{text}" if cols <= MAX_NUMBERED_COLUMNS else "",
+        textfont=dict(size=13),
         hovertemplate="row %{y}, column %{x}<br>%{z:.6f}<extra></extra>",
     )
 
 
 def _stack(panels: list[tuple[str, np.ndarray]]) -> go.Figure:
-    """Heatmaps one above the other (readable on a phone), each row as tall as its matrix."""
+    """Heatmaps one above the other (readable on a phone), each row as tall as its matrix, each with its colour bar
+    beside it: the panels' scales differ, so one bar could not serve them all."""
     heights = [m.shape[0] + 1.5 for _, m in panels]
     total = 80 + 42 * sum(heights) + 60 * (len(panels) - 1)
     fig = make_subplots(
@@ -98,7 +113,9 @@ def _stack(panels: list[tuple[str, np.ndarray]]) -> go.Figure:
         subplot_titles=[title for title, _ in panels],
     )
     for i, (_, matrix) in enumerate(panels, start=1):
-        fig.add_trace(_heatmap(matrix, "RdBu_r"), row=i, col=1)
+        low, high = fig.layout[f"yaxis{i if i > 1 else ''}"].domain
+        bar = dict(y=(low + high) / 2, len=high - low, yanchor="middle", thickness=12, tickfont=dict(size=11))
+        fig.add_trace(_heatmap(matrix, "RdBu_r", bar), row=i, col=1)
         # Row and column numbers are labels, not a continuous axis: one tick per row and per column.
         fig.update_yaxes(type="category", autorange="reversed", showticklabels=matrix.shape[0] > 1, row=i, col=1)
         fig.update_xaxes(type="category", showticklabels=matrix.shape[1] > 1, row=i, col=1)

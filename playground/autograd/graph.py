@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from playground.autograd.neuron import NeuronPass
+from playground.autograd.neuron import NeuronPass, is_saturated
 from playground.autograd.neuron import format_number as fmt
 
 FORWARD = "forward"
@@ -74,17 +74,42 @@ def step_markdown(p: NeuronPass, step: int) -> str:
         return "**Step 0:** only the inputs x, w, b and y are known; move the slider to run the forward pass."
     s = pass_steps(p)[step - 1]
     text = f"**Step {step}, {s.direction} pass, node `{s.node}`:** {s.what} = {s.chain} = **{fmt(s.value)}**"
-    return text + (f"  \nlocal derivative: {s.local}" if s.local_value is not None else "")
+    text += f"  \nlocal derivative: {s.local}" if s.local_value is not None else ""
+    if s.what == "∂L/∂z" and is_saturated(p):  # the step where σ's tiny local derivative is multiplied in
+        text += f" = {fmt(s.local_value)} ≈ 0: σ has saturated (see below)"
+    return text
 
 
-def _record(label: str, data: str, grad: str) -> str:
-    return f"{{ {label} | data {data} | grad {grad} }}"
+def _record(label: str, data: str, grad: str, stacked: bool) -> str:
+    """Name over `data | grad` side by side (short and wide, for the walk), or the three stacked (narrow)."""
+    return (
+        f"{{ {label} | data {data} | grad {grad} }}" if stacked else f"{{ {label} | {{ data {data} | grad {grad} }} }}"
+    )
 
 
-def neuron_dot(p: NeuronPass, upto: int = STEP_COUNT, highlight: bool = True) -> str:
+# How big a label reads is set by the browser, not by `fontsize`: Streamlit draws every label of a graphviz chart in
+# its own font at 9.6 of the drawing's units, and shows the drawing at its own size, shrunk to fit the column but
+# never grown. So `fontsize=10` only sizes each box to fit that text, and `size` with "!" scales every drawing up to
+# 30 inches, so each one is shrunk to exactly its column's width. What is left to choose is the shape: the walk fills
+# the main column, and its two-line records and tight spacing make it about 1.6 times as wide as it is tall, so at
+# 1280 px its text is larger than the page's body text while the whole graph fits a projector's height. Beside
+# PyTorch's graph, in half the width, the copy has no edge labels and stacks each record, to stay as legible.
+FILL = "30,30!"
+_WALK = (
+    f'  rankdir=TB; bgcolor="transparent"; nodesep=0.15; ranksep=0.2; size="{FILL}";',
+    '  node [shape=record fontname="Helvetica" fontsize=10 style="filled" margin="0.04,0.02" height=0.2];',
+    '  edge [fontname="Helvetica" fontsize=10];',
+)
+_BESIDE = (
+    f'  rankdir=TB; bgcolor="transparent"; nodesep=0.15; ranksep=0.2; size="{FILL}";',
+    '  node [shape=record fontname="Helvetica" fontsize=10 style="filled" margin="0.04,0.02" height=0.2];',
+)
+
+
+def neuron_dot(p: NeuronPass, upto: int = STEP_COUNT, highlight: bool = True, beside_torch: bool = False) -> str:
     """DOT for the graph after `upto` steps of the walk (STEP_COUNT: everything known; 0: only the inputs).
 
-    Drawn top to bottom, inputs first, so it stays narrow enough for a phone.
+    Drawn top to bottom, inputs first, like PyTorch's graph; `beside_torch` draws the narrow copy without edge labels.
     """
     steps = pass_steps(p)
     done = [s for s in steps if s.number <= upto]
@@ -96,7 +121,7 @@ def neuron_dot(p: NeuronPass, upto: int = STEP_COUNT, highlight: bool = True) ->
 
     def node(name: str, label: str, shape_color: str) -> str:
         fill = "gold" if name == current else shape_color
-        record = _record(label, data.get(name, "?"), grad.get(name, "?"))
+        record = _record(label, data.get(name, "?"), grad.get(name, "?"), stacked=beside_torch)
         return f'  {name} [label="{record}" fillcolor="{fill}"]'
 
     # Edge labels: the local derivative of the child with respect to the parent, known once the forward pass is.
@@ -115,18 +140,13 @@ def neuron_dot(p: NeuronPass, upto: int = STEP_COUNT, highlight: bool = True) ->
         ("sigmoid", "bce", d("∂L/∂a", p.dL_da)),
         ("y", "bce", d("∂L/∂y = −z", p.dL_dy)),
     ]
-    lines = [
-        "digraph neuron {",
-        '  rankdir=TB; bgcolor="transparent";',
-        '  node [shape=record fontname="Helvetica" fontsize=12 style="filled"];',
-        '  edge [fontname="Helvetica" fontsize=10];',
-    ]
+    lines = ["digraph neuron {", *(_BESIDE if beside_torch else _WALK)]
     lines += [
         node(n, n + ("  (parameter)" if n in "wb" else "  (data)"), "lightblue" if n in "wb" else "white")
         for n in LEAVES
     ]
     lines += [node(n, label, "#e8e8e8") for n, label in OPERATIONS.items()]
-    lines += [f'  {a} -> {b} [label="{label}"]' for a, b, label in edges]
+    lines += [f"  {a} -> {b}" + ("" if beside_torch else f' [label="{label}"]') for a, b, label in edges]
     lines.append("}")
     return "\n".join(lines)
 
@@ -149,7 +169,8 @@ def torch_graph(loss, params: dict) -> tuple[str, list[str]]:
         names.append(type(fn).__name__)
         stack.extend(next_fn for next_fn, _ in reversed(fn.next_functions))
     dot = make_dot(loss, params=params)
-    dot.graph_attr.update(size="", bgcolor="transparent")
+    dot.graph_attr.update(size=FILL, bgcolor="transparent")
+    dot.node_attr.update(fontname="Helvetica")  # boxes sized for the proportional font the browser draws in
     # torchviz leaves the output's name blank; call it L like the hand-drawn graph.
     source = dot.source.replace('label="\n ()" fillcolor=darkolivegreen1', 'label="L\n ()" fillcolor=darkolivegreen1')
     return source, names

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from playground.autograd import code_panel, figures, graph, text
 from playground.autograd.descent import check_descent, descend
 from playground.autograd.gradient_check import compare_gradients, gradient_table, torch_neuron, unfused_goes_wrong
-from playground.autograd.neuron import LESSON, NeuronPoint, chain_rule_latex, forward_backward
+from playground.autograd.neuron import LESSON, NeuronPoint, chain_rule_latex, forward_backward, is_saturated
 from playground.autograd.neuron import format_number as fmt
 from playground.autograd.simple_net import check_seed, five_steps_markdown, one_training_step
 
@@ -38,6 +38,7 @@ class NeuronSection:
     graph_dot: str  # the graph at this step of the walk
     step_text: str
     steps_table: pd.DataFrame
+    saturation: str | None  # why the gradient through σ is ~0 here, where σ has saturated
     formulas: list[str]  # LaTeX
     saturated: str | None  # what the lesson's unfused float32 code gets wrong here, if anything
     gradients: pd.DataFrame
@@ -78,11 +79,12 @@ def neuron(p: NeuronPoint, step: int) -> NeuronSection:
         graph_dot=graph.neuron_dot(values, step),
         step_text=graph.step_markdown(values, step),
         steps_table=graph.steps_table(values),
+        saturation=text.saturation(values, fmt) if is_saturated(values) else None,
         formulas=chain_rule_latex(values),
         saturated=text.saturated(fmt(values.z), {k: fmt(v) for k, v in naive.items()}) if naive else None,
         gradients=gradient_table(rows),
         agree=all(r.agree for r in rows),
-        full_dot=graph.neuron_dot(values, highlight=False),
+        full_dot=graph.neuron_dot(values, highlight=False, beside_torch=True),
         torch_dot=torch_dot,
         correspondence=graph.correspondence_markdown(names),
         code=code_panel.neuron_code(p),
@@ -93,10 +95,12 @@ def descent(p: NeuronPoint, lr: float, steps: int) -> DescentSection:
     """A ValueError says which of the two is out of range."""
     check_descent(steps, lr)
     path = descend(p, lr, steps)
+    start = forward_backward(p)
+    stall = f"\n\n{text.descent_stall(start, fmt)}" if is_saturated(start) else ""
     return DescentSection(
         landscape=figures.landscape_figure(p, path),
         loss_curve=figures.loss_curve_figure(path),
-        result=text.descent_result(steps, path[0], path[-1], fmt),
+        result=text.descent_result(steps, path[0], path[-1], fmt) + stall,
         code=code_panel.descent_code(p, lr, steps),
     )
 

@@ -8,6 +8,10 @@ Why the logits form: once σ saturates (w·x = ±50) a = σ(z) rounds to exactly
 log(0). PyTorch's `BCELoss` clamps the log at −100, so the loss and the gradient come out wrong (L = 100 instead of
 50, dL/dw = 0 instead of x). Writing L directly in terms of z, L = max(z, 0) − y·z + log(1 + e^(−|z|)), and a − y as
 (1 − y)·σ(z) − y·σ(−z), keeps every number finite and correct. It is what `BCEWithLogitsLoss` does.
+
+Past |z| ≈ 709 even float64 gives out on the two edges that σ and BCE split a − y into: ∂a/∂z = a(1 − a) ≈ e^(−|z|)
+underflows to 0 and ∂L/∂a ≈ e^|z| overflows to ∞. They are shown as such (∞ × 0 has no value, which is the whole case
+for the fused form); every other number, a − y included, is still exact.
 """
 
 from __future__ import annotations
@@ -17,8 +21,12 @@ from dataclasses import dataclass
 
 LESSON = {"x": 1.1, "w": 2.2, "b": 0.0, "y": 1.0}
 
-# Inputs are capped so that every derivative, even ∂L/∂a ≈ e^|z| at saturation, still fits in a float64.
-INPUT_LIMIT = 20.0
+# Inputs are capped so that |L| ≤ |z| ≤ 2550: finite differences (h = 1e-6) then still agree with the chain rule to
+# 1e-6, and the loss landscape stays drawable. Far inside the cap σ has saturated completely (|z| ≈ 40).
+INPUT_LIMIT = 50.0
+# Below this a(1 − a) (at most 0.25) lets σ pass on too little of the gradient to learn from: σ has saturated
+# (|z| ≳ 4.6).
+SATURATED = 0.01
 
 
 @dataclass(frozen=True)
@@ -42,9 +50,8 @@ def check_point(x: float, w: float, b: float, y: float) -> NeuronPoint:
     for name, value in (("x", x), ("w", w), ("b", b)):
         if abs(value) > INPUT_LIMIT:
             raise ValueError(
-                f"{name} = {value:g} is outside [−{INPUT_LIMIT:g}, {INPUT_LIMIT:g}]: beyond that ∂L/∂a "
-                "≈ e^|z| overflows a float64. Pick a value inside the range; ±50 for w·x already "
-                "saturates σ completely."
+                f"{name} = {value:g} is outside [−{INPUT_LIMIT:g}, {INPUT_LIMIT:g}]: pick a value inside the "
+                "range. Nothing new happens further out: σ has saturated completely once |x·w + b| is past 40."
             )
     return NeuronPoint(float(x), float(w), float(b), float(y))
 
@@ -87,13 +94,24 @@ def forward_backward(point: NeuronPoint) -> NeuronPass:
     z = m + b
     s_pos, s_neg = sigmoid(z), sigmoid(-z)  # σ(z) and 1 − σ(z), each computed without cancellation
     loss = bce_with_logits(z, y)
-    # ∂L/∂a = −y/a + (1 − y)/(1 − a); finite because σ(±z) > 0 for |z| ≤ 2·INPUT_LIMIT² + INPUT_LIMIT.
-    dL_da = (1.0 - y) / s_neg - y / s_pos
+    dL_da = _share(1.0 - y, s_neg) - _share(y, s_pos)  # −y/a + (1 − y)/(1 − a), ±∞ once σ(∓z) has underflowed
     da_dz = s_pos * s_neg
     dL_dz = (1.0 - y) * s_pos - y * s_neg  # = a − y, the product ∂L/∂a · ∂a/∂z without 0·∞ at saturation
     return NeuronPass(
         point, m, z, s_pos, loss, dL_da, da_dz, dL_dz, dL_dm=dL_dz, dL_dw=x * dL_dz, dL_db=dL_dz, dL_dy=-z
     )
+
+
+def _share(weight: float, probability: float) -> float:
+    """weight / probability, one term of ∂L/∂a: no term when its weight is 0 (even where σ has rounded the
+    probability to 0), ∞ where the probability has underflowed, as float64 division would overflow."""
+    if weight == 0:
+        return 0.0
+    return weight / probability if probability > 0 else math.inf
+
+
+def is_saturated(p: NeuronPass) -> bool:
+    return p.da_dz < SATURATED
 
 
 def loss_at(x: float, w: float, b: float, y: float) -> float:
@@ -105,6 +123,8 @@ def format_number(value: float) -> str:
     """Four decimals like the lesson, switching to scientific notation when four decimals would hide the number."""
     if value == 0:
         return "0.0000"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
     if 1e-4 <= abs(value) < 1e6:
         text = f"{value:.4f}"
     else:
@@ -116,6 +136,8 @@ def chain_rule_latex(p: NeuronPass) -> list[str]:
     """The lesson's five formulas, each followed by its value at this point, as LaTeX for st.latex."""
 
     def n(v: float) -> str:
+        if math.isinf(v):
+            return r"\infty" if v > 0 else r"-\infty"
         text = format_number(v).replace("−", "-")
         if "e" in text:
             mantissa, exponent = text.split("e")

@@ -1,5 +1,6 @@
 """The autograd page driven like a learner would: inputs, shared links, bad input and caps."""
 
+import json
 import math
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground.autograd.descent import MAX_STEPS, descend
+from playground.autograd.figures import cell_text
 from playground.autograd.neuron import check_point, format_number, forward_backward
 from playground.autograd.simple_net import one_training_step
 
@@ -107,7 +109,7 @@ def test_saturation_gives_finite_correct_numbers_and_explains_why(w, y, dw):
     table = _gradients(at)
     assert table.loc["∂L/∂w", "by hand"] == dw  # x·(a − y) with a − y = ±1: confidently wrong
     assert table.loc["∂L/∂w", "torch.autograd"] == dw
-    info = at.info[0].value  # what the unfused float32 code would have said instead
+    (info,) = [i.value for i in at.info if "unfused" in i.value]  # what the unfused float32 code would say instead
     assert "σ has saturated" in info and ("L = 100.0000" in info or "∂L/∂w = −9.6" in info)
     assert "L 50.0000 →" in _text(at)  # BCE of a confident mistake is |z|, not the clamped 100
     assert "nan" not in _text(at).lower().split()
@@ -137,3 +139,64 @@ def test_simple_net_shows_the_step_for_the_chosen_seed():
     assert not at.exception
     at = _page(seed=999_999)
     assert "`seed=999999` could not be used" in at.warning[0].value
+
+
+def _sections(at: AppTest) -> list[str]:
+    return [h.value for h in at.header]
+
+
+def test_a_large_weight_shows_every_section_and_says_why_the_gradient_is_zero():
+    at = _page(w=40)  # z = 44 at the lesson's x = 1.1: σ has saturated on the right side
+    assert not at.exception and not at.error and not at.warning
+    assert _sections(at)[:5] == [
+        "The computational graph",
+        "The chain rule, formula by formula",
+        "Three ways to the same gradient",
+        "PyTorch's own graph",
+        "Learning from the gradient",
+    ]
+    p = forward_backward(check_point(1.1, 40.0, 0.0, 1.0))
+    assert f"data {format_number(p.loss)} | grad 1.0000" in at.get("graphviz_chart")[0].proto.spec
+    assert len(at.get("graphviz_chart")) == 3 and len(at.get("plotly_chart")) == 4
+    (saturation,) = [i.value for i in at.info if "σ has saturated" in i.value]
+    assert f"∂a/∂z = a(1 − a) = **{format_number(p.da_dz)}** ≈ 0" in saturation and "barely moves" in saturation
+    assert any(rf"{format_number(p.a)} - 1.0000 = -7.7811 \times 10^{{-20}}" in f.value for f in at.get("latex"))
+    table = _gradients(at)
+    assert table.loc["∂L/∂w", "by hand"] == format_number(p.dL_dw) == "−8.5592e−20"
+    assert table.loc["∂L/∂w", "torch.autograd"] == "0.0000"  # σ(44) rounds to 1 in float64, so its a − y is 0
+    assert "agree to 1e-6" in at.success[0].value
+    text = _text(at)
+    assert "the gradient is ~0" in text and "stand still" in text  # said where descent stalls
+    at.slider(key="autograd.step").set_value(7).run()  # the step of the walk that multiplies by ∂a/∂z
+    assert f"∂a/∂z = a(1 − a) = {format_number(p.da_dz)} ≈ 0: σ has saturated" in _text(at)
+
+
+def test_a_large_weight_on_the_wrong_side_explains_why_the_gradient_survives():
+    at = _page(w=40, y=0)
+    assert not at.exception and not at.error
+    (saturation,) = [i.value for i in at.info if "σ has saturated" in i.value and "unfused" not in i.value]
+    assert "keeps the gradient alive" in saturation and "a − y = **1.0000**" in saturation
+    assert _gradients(at).loc["∂L/∂w", "by hand"] == "1.1000"
+    assert "move fast" in _text(at)
+
+
+def test_far_past_float64s_range_the_page_still_shows_every_number_it_can():
+    at = _page(x=50, w=50, b=0, y=0)  # z = 2500: a(1 − a) underflows to 0 and ∂L/∂a overflows
+    assert not at.exception and not at.error
+    assert 'sigmoid -> bce [label="∂L/∂a = ∞"]' in at.get("graphviz_chart")[0].proto.spec
+    assert any("∞ × 0 has no value" in i.value for i in at.info)
+    assert _gradients(at).loc["∂L/∂w", "torch.autograd"] == "50.0000"
+    assert "nan" not in _text(at).lower().split()
+
+
+def test_the_gradient_heatmaps_carry_their_numbers_and_a_colour_bar():
+    at = _page(seed=0)
+    t = one_training_step(0)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (grads,) = [
+        c for c in charts if any(a["text"].startswith("∂L/∂fc1.weight") for a in c["layout"].get("annotations", []))
+    ]
+    fc1 = grads["data"][0]
+    assert fc1["texttemplate"] == "%{text}" and fc1.get("showscale", True) and "colorbar" in fc1
+    assert fc1["text"][0][2] == cell_text(t.grads["fc1.weight"][0, 2])
+    assert len(fc1["text"]) == 5 and len(fc1["text"][0]) == 10

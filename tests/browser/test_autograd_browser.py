@@ -48,3 +48,41 @@ def test_a_shared_link_to_a_saturated_neuron_shows_finite_correct_numbers(browse
     assert "would report L = 100.0000" in text  # what the unfused float32 code says here, for contrast
     assert_no_streamlit_error(browser_page)
     screenshot(browser_page, "autograd-saturated-desktop")
+
+
+# Each graph's width, its column's (the main column for the walk), and its smallest node label as drawn, in CSS px.
+_GRAPH_SIZES = """() => {
+    const main = document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]');
+    const body = document.querySelector('[data-testid="stMain"] [data-testid="stMarkdownContainer"] p');
+    const charts = [...document.querySelectorAll('[data-testid="stGraphVizChart"]')];
+    return [parseFloat(getComputedStyle(body).fontSize), charts.map(chart => {
+            const svg = chart.querySelector('svg'), column = chart.closest('[data-testid="stColumn"]') || main;
+            const drawn = [...svg.querySelectorAll('g.node text')]
+                .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+            return [svg.getBoundingClientRect().width, column.getBoundingClientRect().width,
+                    main.getBoundingClientRect().width, Math.min(...drawn)];
+    })];
+}"""
+
+
+def test_on_a_projector_the_graphs_fill_their_columns_with_text_as_large_as_the_pages(browser_page, app_url):
+    _open(browser_page, f"{app_url}/autograd", 1280)
+    body, graphs = browser_page.evaluate(_GRAPH_SIZES)
+    assert body >= 16  # Streamlit's body text
+    (walk, walk_column, main, walk_text), *beside = graphs
+    assert walk_column == main and walk >= 0.9 * main  # the walk spans the main column
+    assert walk_text >= body, f"the walk's node labels are drawn at {walk_text:.1f} px"
+    for width, column, _, text_px in beside:  # ours beside PyTorch's, each filling half the width
+        assert width >= 0.9 * column and column < 0.6 * main
+        assert text_px >= body, f"a graph beside PyTorch's draws its labels at {text_px:.1f} px"
+    screenshot(browser_page, "autograd-graphs-desktop")
+
+
+def test_a_large_weight_shows_the_graph_chain_rule_and_descent_with_the_saturation_explained(browser_page, app_url):
+    text = _open(browser_page, f"{app_url}/autograd?w=40", 1280)
+    for section in ("The computational graph", "The chain rule, formula by formula", "Learning from the gradient"):
+        assert section in text
+    assert "σ has saturated" in text and "barely moves" in text and "stand still" in text
+    assert "data 7.7811e−20" in browser_page.locator('[data-testid="stGraphVizChart"] svg').first.text_content()
+    assert_no_streamlit_error(browser_page)
+    screenshot(browser_page, "autograd-w40-desktop")

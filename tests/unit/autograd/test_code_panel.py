@@ -24,6 +24,8 @@ def _run(source: str) -> tuple[dict, str]:
         dict(x=5.0, w=10.0, b=0.0, y=0.0),
         dict(x=-5.0, w=10.0, b=0.0, y=1.0),
         dict(x=2.0, w=0.3, b=-1.0, y=0.3),
+        dict(x=1.1, w=40.0, b=0.0, y=1.0),  # σ saturated, the gradient ~0
+        dict(x=50.0, w=50.0, b=0.0, y=0.0),  # z = 2500: ∂L/∂a overflows, ∂a/∂z underflows
     ],
 )
 def test_neuron_code_prints_the_three_gradients_on_screen(point):

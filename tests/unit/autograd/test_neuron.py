@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from playground.autograd import text
 from playground.autograd.finite_differences import neuron_numeric_gradients
 from playground.autograd.gradient_check import (
     compare_gradients,
@@ -16,7 +17,15 @@ from playground.autograd.gradient_check import (
     torch_neuron,
     unfused_goes_wrong,
 )
-from playground.autograd.neuron import INPUT_LIMIT, LESSON, check_point, format_number, forward_backward
+from playground.autograd.neuron import (
+    INPUT_LIMIT,
+    LESSON,
+    chain_rule_latex,
+    check_point,
+    format_number,
+    forward_backward,
+    is_saturated,
+)
 
 
 def test_lesson_example_gives_the_lessons_gradients_to_four_decimals():
@@ -128,3 +137,44 @@ def test_page_flags_the_unfused_form_only_where_it_actually_goes_wrong():
     # z = −50 with y = 1: the loss is still right in float32, but the gradient is not (−9.6e−10 instead of −5).
     naive = unfused_goes_wrong(check_point(5.0, -10.0, 0.0, 1.0))
     assert naive["loss"] == pytest.approx(50.0, rel=1e-5) and abs(naive["w"]) < 1e-6
+
+
+def test_a_large_weight_is_a_point_like_any_other_with_gradients_that_agree_with_torch():
+    pt = check_point(1.1, 40.0, 0.0, 1.0)  # z = 44: σ has saturated, on the right side
+    p = forward_backward(pt)
+    assert is_saturated(p) and not is_saturated(forward_backward(check_point(**LESSON)))
+    auto = torch_gradients(pt)
+    assert p.dL_dw == pytest.approx(auto["w"], rel=1e-9) and p.dL_dw == pytest.approx(-1.1 * math.exp(-44.0), rel=1e-9)
+    assert all(row.agree for row in compare_gradients(pt))
+
+
+@pytest.mark.parametrize("y", [0.0, 0.3, 1.0])
+def test_past_float64s_range_only_sigmas_two_edges_give_out_and_say_so(y):
+    p = forward_backward(check_point(INPUT_LIMIT, INPUT_LIMIT, INPUT_LIMIT, y))  # z = 2550
+    assert p.da_dz == 0.0  # e^(−2550) underflows
+    assert p.dL_da == (math.inf if y < 1 else -1.0)  # (1 − y)/(1 − a) overflows unless y = 1 removes that term
+    auto = torch_gradients(p.point)
+    assert p.dL_dw == pytest.approx(auto["w"], rel=1e-12) and p.dL_db == pytest.approx(auto["b"], rel=1e-12)
+    assert p.loss == pytest.approx(
+        F.binary_cross_entropy_with_logits(torch.tensor(2550.0).double(), torch.tensor(y).double()).item()
+    )
+    if y < 1:
+        assert format_number(p.dL_da) == "∞" and r"= \infty" in chain_rule_latex(p)[0]
+
+
+def test_saturation_is_explained_by_whether_the_prediction_is_right():
+    right = forward_backward(check_point(1.1, 40.0, 0.0, 1.0))
+    said = text.saturation(right, format_number)
+    assert "σ has saturated" in said and "∂a/∂z = a(1 − a) = **7.7811e−20** ≈ 0" in said
+    assert "already matches the label" in said and "barely moves" in said
+    assert "barely" not in text.saturation(forward_backward(check_point(1.1, 40.0, 0.0, 0.0)), format_number)
+    wrong = text.saturation(forward_backward(check_point(1.1, 40.0, 0.0, 0.0)), format_number)
+    assert "keeps the gradient alive" in wrong and "a − y = **1.0000**" in wrong
+    far = text.saturation(forward_backward(check_point(50.0, 50.0, 0.0, 0.0)), format_number)
+    assert "∞ × 0 has no value" in far and "∞ × 0" not in wrong
+    assert "stand still" in text.descent_stall(right, format_number)
+    assert "move fast" in text.descent_stall(forward_backward(check_point(1.1, 40.0, 0.0, 0.0)), format_number)
+
+
+def test_format_number_writes_infinity_as_a_sign():
+    assert format_number(math.inf) == "∞" and format_number(-math.inf) == "−∞"
