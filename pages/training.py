@@ -13,7 +13,7 @@ from playground.training.records import compare_runs, list_runs, summarize
 from playground.training.train import MAX_STEPS, STRATEGIES, TrainConfig, apply_caps
 from ui.code_panel import show_code
 from ui.layout import say
-from ui.state import PageState
+from ui.state import PageState, sets
 
 st.title("🚀 Distributed training")
 st.markdown(text.INTRO)
@@ -28,9 +28,10 @@ dataset = ps.select("Data set", "dataset", datasets, "digits", format_func=datas
 data_dir = ps.text("Folder of IDX files", "data_dir") if dataset == "mnist" else ""
 fetch = "Download MNIST into this folder first (needs the network)"
 download = dataset == "mnist" and ps.toggle(fetch, "download", widget="checkbox")
-col_epochs, col_batch, col_steps = st.columns(3)
+col_epochs, col_batch, col_lr, col_steps = st.columns(4)
 epochs = ps.number("Epochs", "epochs", 5, 1, 100, where=col_epochs)
 batch = ps.number("Batch per worker", "batch", 64, 1, 4096, where=col_batch)
+lr = ps.number("Learning rate (Adam)", "lr", TrainConfig.lr, 1e-5, 1.0, where=col_lr, step=1e-4, format="%.4g")
 max_steps = ps.number("Max steps/epoch", "max_steps", 0, 0, 10 * MAX_STEPS, where=col_steps, help="0 = the whole epoch")
 with st.expander("💥 Make a worker fail, to see what the page does"):
     crash_rank = ps.number("Rank that dies (-1 = none)", "crash_rank", -1, -1, 15)
@@ -39,7 +40,7 @@ ps.show_warnings()
 device = "cuda" if info.gpu_count else "cpu"  # NCCL on GPUs
 crash = {"crash_rank": crash_rank, "crash_step": crash_step}
 asked = TrainConfig(
-    strategy, workers, dataset, data_dir, download, epochs, batch, max_steps=max_steps, device=device, **crash
+    strategy, workers, dataset, data_dir, download, epochs, batch, lr, max_steps=max_steps, device=device, **crash
 )
 config, notes = apply_caps(asked, info.cpu_count, info.gpu_count)
 say(("info", note) for note in notes)
@@ -105,17 +106,34 @@ if folder:
     st.session_state["training.live"] = lesson.watch(folder, jobs.current_job()).live
     st.fragment(draw_run, run_every=1.0 if st.session_state["training.live"] else None)(folder)
 
-st.subheader("Runs on this server")
-if rows := [summarize(run) for run in list_runs(lesson.runs_root())[:30]]:
-    st.dataframe(rows, hide_index=True)
+
+def as_settings(values: dict) -> dict:
+    return {ps.key(name, None): value for name, value in values.items()}
+
+
+def draw_runs() -> None:
+    """Redrawn with the run above while it is live, so the table never says "waiting" beside a finished run."""
+    if not (rows := [summarize(run) for run in list_runs(lesson.runs_root())[:30]]):
+        st.caption("No runs yet: press Start.")
+        return
+    st.dataframe(rows, hide_index=True, column_config={"run": st.column_config.TextColumn(pinned=True)})
     if (comparison := compare_runs(rows)).empty:
         st.info(text.NO_BASELINE)
-    else:
-        st.dataframe(comparison, hide_index=True)
-        st.plotly_chart(charts.scaling_figure(comparison))
-        st.markdown(text.WHY_SPEEDUP_FALLS_SHORT)
-else:
-    st.caption("No runs yet: press Start.")
+        return
+    st.dataframe(comparison, hide_index=True, column_config={"run": st.column_config.TextColumn(pinned=True)})
+    st.plotly_chart(charts.scaling_figure(comparison))
+    st.markdown(text.WHY_SPEEDUP_FALLS_SHORT)
+    if fix := lesson.fewer_steps(comparison, rows):
+        st.info(fix.note)
+        same_steps, scaled = st.columns(2)
+        same_steps.button(f"Set {fix.same_steps['epochs']} epochs", **sets(as_settings(fix.same_steps), "on_click"))
+        scaled.button(
+            f"Set the learning rate to {fix.scaled_lr['lr']:.4g}", **sets(as_settings(fix.scaled_lr), "on_click")
+        )
+
+
+st.subheader("Runs on this server")
+st.fragment(draw_runs, run_every=1.0 if st.session_state.get("training.live") else None)()
 with st.expander("How DDP averages gradients: all-reduce and buckets"):
     st.markdown(text.ALL_REDUCE)
 with st.expander("nn.DataParallel, and why DDP is preferred"):

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from playground import REPO
 from playground.training import jobs, text
 from playground.training.data import available_datasets, fashion_mnist_folder
@@ -113,3 +115,32 @@ def watch(folder: str, job: jobs.Job | None) -> Watch:
         shown.crashed_log = job.log_tail()
     shown.curves = not run.steps().empty or shown.live  # while a run starts, empty charts mark where curves will come
     return shown
+
+
+@dataclass
+class FewerSteps:
+    """An N-worker run that learned less than its 1-worker baseline because it took fewer optimizer steps, and the
+    two settings that would compare like with like."""
+
+    note: str
+    same_steps: dict  # the page's settings for as many steps: N x the epochs
+    scaled_lr: dict  # ... or the learning rate scaled with the global batch
+
+
+def fewer_steps(comparison, rows: list[dict]) -> FewerSteps | None:
+    """The newest compared run with more workers, fewer steps and a lower accuracy than its baseline, if any."""
+    by_name = {row["run"]: row for row in rows}
+    for _, row in comparison.iterrows():
+        if any(pd.isna(row[c]) for c in ("steps", "baseline steps", "accuracy", "baseline accuracy")):
+            continue
+        if row.workers > 1 and row.steps < row["baseline steps"] and row.accuracy < row["baseline accuracy"]:
+            run, workers = by_name[row.run], int(row.workers)
+            steps, base_steps = int(row.steps), int(row["baseline steps"])
+            note = text.fewer_steps(
+                workers, int(run["batch/worker"]), row.accuracy, steps, row["baseline accuracy"], base_steps
+            )
+            epochs, lr = int(run["epochs"]), float(run["lr"] or TrainConfig.lr)
+            return FewerSteps(
+                note, {"workers": workers, "epochs": epochs * workers}, {"workers": workers, "lr": lr * workers}
+            )
+    return None

@@ -181,12 +181,29 @@ def summarize(run: Run) -> dict:
         "dataset": config.get("dataset"),
         "batch/worker": config.get("batch_size"),
         "epochs": config.get("epochs"),
+        "lr": config.get("lr"),
+        # Optimizer steps: N workers share each step's batch, so an epoch takes N times fewer of them.
+        "steps": int(last.step.max()) if len(last) else None,
         "accuracy": float(last.accuracy.iloc[0]) if len(last) else None,
         # Throughput of the whole job: the ranks work at the same time, so their rates add up.
         "samples/s": round(sum(r["samples_per_s"] for r in done), 1) if done else None,
         "train time (s)": max(r["train_time"] for r in done) if done else None,
         "weights identical": bool(last.checksum.nunique() == 1) if len(last) else None,
     }
+
+
+COMPARISON_COLUMNS = [
+    "run",
+    "workers",
+    "samples/s",
+    "baseline",
+    "speedup",
+    "efficiency",
+    "steps",
+    "baseline steps",
+    "accuracy",
+    "baseline accuracy",
+]
 
 
 def compare_runs(rows: list[dict]) -> pd.DataFrame:
@@ -197,7 +214,7 @@ def compare_runs(rows: list[dict]) -> pd.DataFrame:
     """
     frame = pd.DataFrame([r for r in rows if r["status"] == "done" and r["samples/s"]])
     if frame.empty:
-        return pd.DataFrame(columns=["run", "workers", "samples/s", "baseline", "speedup", "efficiency"])
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
     out = []
     for _, row in frame.iterrows():
         same = frame[
@@ -215,6 +232,10 @@ def compare_runs(rows: list[dict]) -> pd.DataFrame:
                 "baseline": base.run,
                 "speedup": round(speedup, 3),
                 "efficiency": round(speedup / row.workers, 3),
+                "steps": row.steps,
+                "baseline steps": base.steps,
+                "accuracy": row.accuracy,
+                "baseline accuracy": base.accuracy,
             }
         )
-    return pd.DataFrame(out, columns=["run", "workers", "samples/s", "baseline", "speedup", "efficiency"])
+    return pd.DataFrame(out, columns=COMPARISON_COLUMNS)

@@ -199,3 +199,32 @@ def test_a_one_and_a_two_worker_run_give_the_speedup_and_why_it_may_fall_short(r
     comparison = at.dataframe[-1].value
     assert comparison.sort_values("workers").speedup.round(2).tolist() == [1.0, 0.6]
     assert "Why 2 workers may not be 2× faster" in texts(at.markdown)
+
+
+def test_two_workers_that_learned_less_in_fewer_steps_are_explained_and_one_click_sets_either_fix(runs):
+    from tests.unit.training.test_lesson import trained
+
+    trained(runs / "one-worker", 1, 115, 0.925)
+    trained(runs / "two-workers", 2, 60, 0.864)
+    at = page()
+    note = texts(at.info)
+    assert "Why 2 workers reached a lower accuracy: 0.864, against 0.925" in note and "this run took 60" in note
+    next(b for b in at.button if b.label == "Set 10 epochs").click().run()
+    assert at.number_input(key="training.epochs").value == 10 and at.number_input(key="training.workers").value == 2
+    next(b for b in at.button if b.label == "Set the learning rate to 0.002").click().run()
+    assert at.number_input(key="training.lr").value == pytest.approx(2e-3)
+    assert "lr=2" in str(at.query_params) or at.query_params.get("lr") in (["0.002"], "0.002")
+
+
+def test_the_runs_table_is_redrawn_with_the_run_it_lists(runs, tmp_path):
+    write(runs / "later", [CONFIG])  # a run that has started: its config record, no step yet
+    at = page()
+    at.text_input(key="training.run").set_value(str(runs / "later")).run()
+    assert runs_table(at).status.tolist() == ["running"]
+    finished_run(runs / "later", 2, 800.0)
+    poll(at, lambda at: runs_table(at).status.tolist() == ["done"], timeout=30)
+    assert runs_table(at).steps.tolist() == [1]
+
+
+def runs_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "status" in d.value.columns)

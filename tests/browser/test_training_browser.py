@@ -19,6 +19,15 @@ def wait_for(page, condition, timeout: float = 300, what: str = "") -> None:
     raise AssertionError(f"waited {timeout}s for {what}")
 
 
+def runs_table_status(page, run_name: str) -> str | None:
+    """The status cell of `run_name`'s row, read from the grid's accessible table."""
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stDataFrame] tr')]
+            .map(r => [...r.querySelectorAll('td')].map(c => c.innerText))"""
+    )
+    return next((row[1] for row in rows if len(row) > 1 and row[0] == run_name), None)
+
+
 def test_curves_appear_live_and_the_finished_run_is_shown_on_desktop_and_phone(browser_page, app_url):
     page = browser_page
     page.goto(f"{app_url}/training?epochs=3&workers=2&strategy=ddp&run=")
@@ -32,6 +41,13 @@ def test_curves_appear_live_and_the_finished_run_is_shown_on_desktop_and_phone(b
     # The per-rank loss curves fill in as the ranks append records (the fragment polls every second).
     wait_for(page, lambda: "rank 1" in charts.first.inner_text(), what="rank 1's loss curve")
     wait_for(page, lambda: "Done: every rank wrote its" in main.inner_text(), what="the done records")
+    run_name = page.url.split("run=")[1].split("&")[0].split("%2F")[-1]
+    wait_for(
+        page,
+        lambda: runs_table_status(page, run_name) == "done",
+        timeout=5,
+        what="the runs table to say done beside the Done above it",
+    )
     wait_for_app_idle(page)
     text = main.inner_text()
     assert "· done · 2 worker(s) · backend gloo · epoch 3 of 3" in text

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playground.training import lesson, text
+from playground.training.records import compare_runs, list_runs, summarize
 from tests.unit.training.test_records import CONFIG, finished_run, rec, write
 
 
@@ -72,3 +73,49 @@ def test_only_the_learner_who_started_the_job_may_stop_it(monkeypatch):
 def test_a_run_needs_its_data_first():
     assert lesson.missing_data("mnist", " ") == text.GIVE_THE_FOLDER
     assert lesson.missing_data("mnist", "/data/mnist") is None and lesson.missing_data("digits", "") is None
+
+
+def trained(folder, workers, steps, accuracy, lr=1e-3, epochs=5):
+    """A finished run whose last epoch ended at global step `steps` with held-out `accuracy`."""
+    records = [dict(CONFIG, world_size=workers, lr=lr, epochs=epochs)]
+    for r in range(workers):
+        records += [
+            rec("epoch", r, step=steps, epoch=epochs - 1, accuracy=accuracy, checksum="abc", param_sum=1.0),
+            rec("done", r, train_time=2.0, samples_per_s=1000.0),
+        ]
+    return write(folder, records)
+
+
+def compared(tmp_path):
+    rows = [summarize(run) for run in list_runs(tmp_path)]
+    return compare_runs(rows), rows
+
+
+def test_the_runs_table_counts_optimizer_steps_and_shows_the_learning_rate(tmp_path):
+    trained(tmp_path / "one", 1, 115, 0.925, lr=2e-3)
+    (row,) = [summarize(run) for run in list_runs(tmp_path)]
+    assert row["steps"] == 115 and row["lr"] == 2e-3 and row["accuracy"] == 0.925
+
+
+def test_more_workers_with_fewer_steps_and_lower_accuracy_are_explained_with_both_fixes(tmp_path):
+    trained(tmp_path / "one", 1, 115, 0.925)
+    trained(tmp_path / "two", 2, 60, 0.864)
+    comparison, rows = compared(tmp_path)
+    fix = lesson.fewer_steps(comparison, rows)
+    assert fix is not None
+    for said in ("0.864", "0.925", "2 x 64 = 128", "this run took 60", "1-worker run 115", "train as many steps"):
+        assert said in fix.note
+    assert fix.same_steps == {"workers": 2, "epochs": 10}
+    assert fix.scaled_lr == {"workers": 2, "lr": 2e-3}
+
+
+def test_no_explanation_when_more_workers_did_as_well(tmp_path):
+    trained(tmp_path / "one", 1, 115, 0.925)
+    trained(tmp_path / "two", 2, 120, 0.930)
+    assert lesson.fewer_steps(*compared(tmp_path)) is None
+
+
+def test_the_measured_fewer_steps_figures_show_both_fixes_recover_accuracy():
+    measured = text.MEASURED_FEWER_STEPS
+    one, two = measured["1 worker"][0], measured["2 workers"][0]
+    assert two < one and measured["2 workers, lr x 2"][0] > two and measured["2 workers, 10 epochs"][0] >= one
