@@ -25,37 +25,39 @@ model, tok, ref = loaded.model, loaded.tokenizer, loaded.code_ref
 limit = max_input_tokens(model, tok)
 
 st.header("1 · Mask tokens, let BERT fill them in")
-masked_key = ps.key("masked", lesson.default_masked(loaded, limit), positions)
+st.markdown(text.MASKING + (f"\n\n{text.BUNDLED_FAILS}" if loaded.source == "bundled" else ""))
+text_key = ps.key("text", lesson.DEFAULT_TEXT)  # a link's own text has no default masks: they fit the default's
+masked_key = ps.key("masked", lesson.default_masked(loaded, st.session_state[text_key], limit), positions)
 rule_key, seed_key = ps.key("rule", False, parse_bool), ps.key("seed", 0, within(0, MAX_SEED, int))
 forget = sets({masked_key: [], rule_key: False})
 typed = ps.text("Your text", "text", lesson.DEFAULT_TEXT, widget="text_area", max_chars=6000, height=80, **forget)
 reading, filling = lesson.read(loaded, typed, limit), None
 say(reading.messages)
 if reading.maskable:
-    if st.session_state[rule_key]:  # the rule picks again whenever the text or the seed changes
-        st.session_state[masked_key] = lesson.rule_positions(loaded, reading, st.session_state[seed_key])
-    st.session_state[masked_key] = [p for p in st.session_state[masked_key] if p in reading.maskable]
-    show_token, clicked = reading.encoded.tokens.__getitem__, sets({rule_key: False})
+    masked, rule = st.session_state[masked_key], st.session_state[rule_key]
+    st.session_state[masked_key] = lesson.still_masked(loaded, reading, masked, rule, st.session_state[seed_key])
     st.pills(
         "Click tokens to mask them",
         reading.maskable,
         selection_mode="multi",
         key=masked_key,
-        format_func=show_token,
-        **clicked,
+        format_func=reading.encoded.tokens.__getitem__,
+        **sets({rule_key: False}),
     )
-    left, right = st.columns([1, 2], vertical_alignment="bottom")
-    seed = ps.number("Seed", "seed", 0, 0, MAX_SEED, where=left, step=1)
-    right.button("🎲 Mask like pretraining (15% · 80/10/10)", width="stretch", **sets({rule_key: True}, "on_click"))
+left, middle, right = st.columns([1, 2, 2], vertical_alignment="bottom")
+seed = ps.number("Seed", "seed", 0, 0, MAX_SEED, where=left, step=1)
+middle.button("🎲 Mask like pretraining (15% · 80/10/10)", width="stretch", **sets({rule_key: True}, "on_click"))
+modern = {ps.key(name, value): value for name, value in lesson.modern_example(loaded, limit).items()}
+right.button("🌍 Try a modern sentence", width="stretch", **sets(modern, "on_click"))
+if reading.maskable or reading.blanks:
     top_k = ps.number("Predictions per mask (top-k)", "k", 5, 1, 10, widget="slider")
     with st.spinner("Running BERT…"):
         filling = lesson.fill(loaded, reading, st.session_state[masked_key], st.session_state[rule_key], seed, top_k)
     say(filling.messages)
-    if filling.decisions:
-        result = filling.result
-        filled = bert_figures.filled_html(result, set(tok.all_special_tokens))
-        st.html(f"<p><b>Filled in by the top predictions:</b> {filled}</p>")
-        st.metric("Masked-LM loss on the picked tokens", f"{result.mlm_loss:.3f}", help=text.LOSS_HELP)
+    if (result := filling.result).predictions:
+        st.html(bert_figures.filled_html(result, set(tok.all_special_tokens)))
+        if result.mlm_loss is not None:
+            st.metric("Masked-LM loss on the picked tokens", f"{result.mlm_loss:.3f}", help=text.LOSS_HELP)
         st.caption(filling.picked)
         st.dataframe(bert_figures.decisions_table(result), hide_index=True, width="stretch")
         charts([bert_figures.top_k_bars(p) for p in result.predictions[:24]], key="bars", width="stretch")
@@ -79,8 +81,7 @@ else:
     if revealed:  # a line once revealed stays revealed, with the guess that counted
         shown = per_model(wq.reveal, loaded, line, limit)
         counted = tally.count(line, guess, shown.bert_top1)
-        verdict = text.verdict(line.answer, shown.bert_top1, counted)
-        (st.success if counted.you else st.info)(verdict)
+        (st.success if counted.you else st.info)(text.verdict(line.answer, shown.bert_top1, counted))
         if lesson.plain_guess(guess) != counted.guess:
             st.caption(text.ONLY_THE_FIRST_GUESS)
         st.plotly_chart(bert_figures.top_k_bars(shown.result.predictions[0]), width="stretch", key="quiz_bars")
@@ -107,7 +108,7 @@ pair = None
 if not loaded.has_nsp:
     st.info(text.no_nsp(loaded.name))
 else:
-    a_key, b_key = ps.key("a", ns.real_pair(0)[0]), ps.key("b", ns.real_pair(0)[1])
+    a_key, b_key = ps.key("a", ns.DEFAULT_PAIR[0]), ps.key("b", ns.DEFAULT_PAIR[1])
     sentence_a = st.text_input("Sentence A", key=a_key, max_chars=1000)
     sentence_b = st.text_input("Sentence B", key=b_key, max_chars=1000)
     n = st.session_state.get("bert.swaps", 0) + 1  # a new pair at each press, the same one on every rerun
@@ -122,7 +123,7 @@ else:
         pair = ns.next_sentence(model, tok, sentence_a, sentence_b, limit)
         st.metric("P(IsNext): B follows A", f"{pair.is_next_probability:.1%}")
         st.progress(pair.is_next_probability)
-        st.caption(text.nsp_logits(pair.logits))
+        st.caption(text.nsp_logits(pair.logits, loaded.source == "bundled"))
         show_code(code_panel.next_sentence_code(ref, sentence_a, sentence_b, limit))
 
 st.header("4 · Attention")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from playground.bert.masking import MaskDecision
+from playground.bert.masking import TYPED, MaskDecision
 from playground.code_panels import render
 
 PANELS = Path(__file__).with_name("panels")
@@ -22,14 +22,23 @@ def fill_mask_code(
     decisions: Sequence[MaskDecision],
     top_k: int,
     rule_seed: int | None = None,
+    *,
+    respelled: bool = False,
 ) -> str:
-    """Masking (the learner's clicks, or the pretraining rule with `rule_seed`), predictions, MLM loss, attention."""
+    """Masking (the learner's clicks, or the pretraining rule with `rule_seed`, and the masks typed in the text),
+    predictions, MLM loss, attention. `respelled`: the text's [MASK] is written otherwise by this model."""
     settings = {"model_ref": model_ref, "text": text, "max_tokens": max_tokens, "top_k": top_k}
     if rule_seed is None:
-        settings["clicked"] = [d.position for d in decisions]
+        settings["clicked"] = [d.position for d in decisions if d.action != TYPED]
     else:
         settings["seed"] = rule_seed
-    return render(PANELS / "fill_mask.py", settings, {"with_nsp_head": has_nsp, "by_the_rule": rule_seed is not None})
+    switches = {
+        "with_nsp_head": has_nsp,
+        "by_the_rule": rule_seed is not None,
+        "with_typed_masks": any(d.action == TYPED for d in decisions),
+        "respelled": respelled,
+    }
+    return render(PANELS / "fill_mask.py", settings, switches)
 
 
 def next_sentence_code(model_ref: str, sentence_a: str, sentence_b: str, max_tokens: int) -> str:

@@ -6,7 +6,7 @@ turns characters it has never seen (emoji, most CJK in an English vocabulary) in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -17,6 +17,7 @@ class EncodedText:
     token_type_ids: list[int]
     n_tokens_before_cut: int  # how many tokens the whole text has, specials included
     max_tokens: int
+    spans: list[tuple[int, int]] = field(default_factory=list)  # each token's characters in the text, if known
 
     @property
     def truncated(self) -> bool:
@@ -24,6 +25,11 @@ class EncodedText:
 
     def unknown_positions(self, unk_token: str | None) -> list[int]:
         return [i for i, token in enumerate(self.tokens) if unk_token is not None and token == unk_token]
+
+    def unknown_words(self, text: str, unk_token: str | None) -> list[str]:
+        """What the learner wrote where the model sees [UNK], each once, in order (empty without the spans)."""
+        spans = [self.spans[i] for i in self.unknown_positions(unk_token) if i < len(self.spans)]
+        return list(dict.fromkeys(text[start:end] for start, end in spans if end > start))
 
 
 def max_input_tokens(model, tokenizer, hard_cap: int = 512) -> int:
@@ -46,6 +52,7 @@ def encode(tokenizer, text: str, max_tokens: int, text_pair: str | None = None) 
         max_length=max_tokens,
         return_special_tokens_mask=True,
         return_token_type_ids=True,
+        return_offsets_mapping=bool(getattr(tokenizer, "is_fast", False)),  # only fast tokenizers know them
     )
     ids = list(cut["input_ids"])
     return EncodedText(
@@ -55,4 +62,5 @@ def encode(tokenizer, text: str, max_tokens: int, text_pair: str | None = None) 
         token_type_ids=list(cut.get("token_type_ids") or [0] * len(ids)),
         n_tokens_before_cut=len(full["input_ids"]),
         max_tokens=max_tokens,
+        spans=[tuple(span) for span in cut.get("offset_mapping") or []],
     )

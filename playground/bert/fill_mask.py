@@ -3,7 +3,8 @@
 One forward pass over the corrupted ids gives the masked-LM logits at every position. At each picked position the
 softmax over the vocabulary is BERT's guess for the original token, exactly what transformers' `fill-mask` pipeline
 reports. The masked-LM loss is the mean cross-entropy of the *original* tokens at the picked positions (the loss BERT
-is pretrained on); positions that were not picked do not count.
+is pretrained on); positions that were not picked do not count, and neither does a mask the learner typed: it has no
+original token to score.
 """
 
 from __future__ import annotations
@@ -28,19 +29,24 @@ class Prediction:
 @dataclass
 class PositionPrediction:
     position: int
-    original_token: str
+    original_token: str | None  # None at a typed mask: nobody knows the answer
     seen_token: str  # what the model was shown here: [MASK], a random token or the original
     action: str
     top: list[Prediction]
-    original_probability: float  # p(original token): the number the loss is made of
-    loss: float  # -log p(original token)
+    original_probability: float | None  # p(original token): the number the loss is made of
+    loss: float | None  # -log p(original token)
+
+    @property
+    def right(self) -> bool | None:
+        """Whether the top guess is the original token; None where there is none to compare with."""
+        return None if self.original_token is None else self.top[0].token == self.original_token
 
 
 @dataclass
 class FillMaskResult:
     seen_tokens: list[str]  # the corrupted input, as tokens
     predictions: list[PositionPrediction]
-    mlm_loss: float | None  # mean over the picked positions; None when nothing is picked
+    mlm_loss: float | None  # mean over the picked positions with an answer; None when there are none
     filled_tokens: list[str]  # the input with each picked position replaced by its top prediction
     filled_text: str
     attentions: tuple  # one (1, heads, seq, seq) tensor per layer, for the attention views
@@ -89,20 +95,22 @@ def fill_mask(
             Prediction(int(i), tokenizer.convert_ids_to_tokens(int(i)), float(lp.exp()))
             for lp, i in zip(top_log_probs, top_ids, strict=True)
         ]
-        original_log_prob = float(row[decision.original_id])
+        known = decision.original_id is not None
+        original_log_prob = float(row[decision.original_id]) if known else None
         predictions.append(
             PositionPrediction(
                 position=decision.position,
-                original_token=original_tokens[decision.position],
+                original_token=original_tokens[decision.position] if known else None,
                 seen_token=seen_tokens[decision.position],
                 action=decision.action,
                 top=top,
-                original_probability=float(torch.tensor(original_log_prob).exp()),
-                loss=-original_log_prob,
+                original_probability=float(torch.tensor(original_log_prob).exp()) if known else None,
+                loss=-original_log_prob if known else None,
             )
         )
         filled_ids[decision.position] = top[0].token_id
-    mlm_loss = sum(p.loss for p in predictions) / len(predictions) if predictions else None
+    losses = [p.loss for p in predictions if p.loss is not None]
+    mlm_loss = sum(losses) / len(losses) if losses else None
     return FillMaskResult(
         seen_tokens=seen_tokens,
         predictions=predictions,

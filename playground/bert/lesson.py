@@ -18,12 +18,18 @@ from playground.bert.masking import (
     mask_chosen,
     maskable_positions,
     pretraining_mask,
+    typed_masks,
 )
 from playground.bert.quiz import QuizLine, is_right
 from playground.models import LoadedModel
 
+# Chosen by measuring the bundled model: it gets all three blanks right (tests/unit/bert/test_defaults.py).
 DEFAULT_TEXT = "O Romeo, Romeo! wherefore art thou Romeo? Deny thy father and refuse thy name."
-DEFAULT_MASKED_WORDS = ("thou", "father")
+DEFAULT_MASKED_WORDS = ("thou", "thy")
+# Where the bundled model fails: it never read modern English, so the capital of France is beyond it.
+MODERN_TEXT = "The capital of France is Paris."
+MODERN_MASKED_WORDS = ("paris",)
+LESSON_MASK = "[MASK]"  # how the lesson, and every tutorial, writes a blank
 
 
 @dataclass
@@ -32,7 +38,9 @@ class Reading:
 
     typed: str
     encoded: EncodedText
-    maskable: list[int]  # every position but [CLS] and [SEP]
+    maskable: list[int]  # every position but [CLS], [SEP] and the masks typed in the text
+    blanks: list[int]  # the mask tokens typed in the text: predicted, with no answer
+    read_as: str  # the text the tokenizer was given: `typed` with [MASK] in this model's spelling
     messages: list[tuple[str, str]] = field(default_factory=list)  # (kind, text): what to tell the learner
 
 
@@ -45,22 +53,56 @@ class Filling:
     code: str
 
 
+def in_model_spelling(tokenizer, typed: str) -> str:
+    """The text with the lesson's [MASK] written as this model's own mask token (`<mask>` for some): the tokenizer
+    only turns its own spelling into the mask token, and would read "[MASK]" as brackets and letters."""
+    mask = tokenizer.mask_token
+    return typed.replace(LESSON_MASK, mask) if mask and mask != LESSON_MASK else typed
+
+
 def read(loaded: LoadedModel, typed: str, limit: int) -> Reading:
-    enc = encode(loaded.tokenizer, typed, limit)
-    reading = Reading(typed, enc, maskable_positions(enc.special_tokens_mask))
-    if not reading.maskable:
+    tok = loaded.tokenizer
+    read_as = in_model_spelling(tok, typed)
+    enc = encode(tok, read_as, limit)
+    blanks = [d.position for d in typed_masks(enc.input_ids, tok.mask_token_id)]
+    maskable = [p for p in maskable_positions(enc.special_tokens_mask) if p not in blanks]
+    reading = Reading(typed, enc, maskable, blanks, read_as)
+    if not maskable and not blanks:
         reading.messages.append(("info", text.NOTHING_TO_MASK))
+    if read_as != typed:
+        reading.messages.append(("info", text.respelled(LESSON_MASK, tok.mask_token)))
     if enc.truncated:
         reading.messages.append(("warning", text.truncated(enc.n_tokens_before_cut, limit)))
-    if unknown := enc.unknown_positions(loaded.tokenizer.unk_token):
-        reading.messages.append(("info", text.unknown(len(unknown), loaded.tokenizer.unk_token)))
+    if unknown := enc.unknown_positions(tok.unk_token):
+        words = enc.unknown_words(read_as, tok.unk_token)
+        every = len(unknown) == len(maskable)
+        reading.messages.append(("info", text.unknown(len(unknown), tok.unk_token, words, every, loaded.name)))
     return reading
 
 
-def default_masked(loaded: LoadedModel, limit: int) -> list[int]:
-    """The default sentence's positions of the words the page masks first."""
-    tokens = encode(loaded.tokenizer, DEFAULT_TEXT, limit).tokens
-    return [i for i, token in enumerate(tokens) if token in DEFAULT_MASKED_WORDS]
+def words_at(loaded: LoadedModel, sentence: str, words: tuple[str, ...], limit: int) -> list[int]:
+    """The positions of `words` in `sentence` as this tokenizer splits it (a cased or byte-level vocabulary
+    writes "Paris" or "Ġparis"); a word it splits into pieces is not found."""
+    tokens = encode(loaded.tokenizer, sentence, limit).tokens
+    return [i for i, token in enumerate(tokens) if token.lstrip("Ġ▁").lower() in words]
+
+
+def default_masked(loaded: LoadedModel, typed: str, limit: int) -> list[int]:
+    """The default sentence's positions of the words the page masks first; none in any other text."""
+    return words_at(loaded, DEFAULT_TEXT, DEFAULT_MASKED_WORDS, limit) if typed == DEFAULT_TEXT else []
+
+
+def modern_example(loaded: LoadedModel, limit: int) -> dict:
+    """The page's settings (by link name) for the button that shows where the small model fails: the modern
+    sentence, its word masked by a click, the rule off."""
+    return {"text": MODERN_TEXT, "masked": words_at(loaded, MODERN_TEXT, MODERN_MASKED_WORDS, limit), "rule": False}
+
+
+def still_masked(loaded: LoadedModel, reading: Reading, masked: list[int], rule: bool, seed: int) -> list[int]:
+    """The clicked positions that are still there to click, or the rule's pick when the rule is on: it picks again
+    whenever the text or the seed changes."""
+    chosen = rule_positions(loaded, reading, seed) if rule else masked
+    return [p for p in chosen if p in reading.maskable]
 
 
 def rule_positions(loaded: LoadedModel, reading: Reading, seed: int) -> list[int]:
@@ -77,21 +119,30 @@ def by_the_rule(loaded: LoadedModel, enc: EncodedText, seed: int) -> list[MaskDe
 
 
 def fill(loaded: LoadedModel, reading: Reading, chosen: list[int], rule: bool, seed: int, top_k: int) -> Filling:
-    """BERT's guesses at the clicked tokens, or at those the pretraining rule picked (when `rule` and any are)."""
+    """BERT's guesses at the clicked tokens, or at those the pretraining rule picked (when `rule` and any are), and
+    at every mask typed in the text."""
     tok, enc, limit = loaded.tokenizer, reading.encoded, reading.encoded.max_tokens
     rule = rule and bool(chosen)
-    decisions = by_the_rule(loaded, enc, seed) if rule else mask_chosen(enc.input_ids, chosen, tok.mask_token_id)
+    picked = by_the_rule(loaded, enc, seed) if rule else mask_chosen(enc.input_ids, chosen, tok.mask_token_id)
+    decisions = sorted(picked + typed_masks(enc.input_ids, tok.mask_token_id), key=lambda d: d.position)
     result = fill_mask(loaded.model, tok, enc.input_ids, decisions, token_type_ids=enc.token_type_ids, top_k=top_k)
-    every = bool(decisions) and len(decisions) == len(reading.maskable) and not rule
+    every = bool(picked) and len(picked) == len(reading.maskable) and not rule
     counts = figures.action_counts(result)
     code = fill_mask_code(
-        loaded.code_ref, loaded.has_nsp, reading.typed, limit, decisions, top_k, seed if rule else None
+        loaded.code_ref,
+        loaded.has_nsp,
+        reading.typed,
+        limit,
+        decisions,
+        top_k,
+        seed if rule else None,
+        respelled=reading.read_as != reading.typed,
     )
     return Filling(
         decisions,
         result,
         [("info", text.NOTHING_MASKED)] if not decisions else [("warning", text.EVERY_TOKEN_MASKED)] if every else [],
-        text.picked(len(decisions), counts, len(tok), MASKED, RANDOM, UNCHANGED),
+        text.picked(len(picked), counts, len(tok), MASKED, RANDOM, UNCHANGED, len(reading.blanks)),
         code,
     )
 

@@ -7,6 +7,9 @@ because [MASK] never appears when BERT is used later: the model cannot learn tha
 
 Like Google's script (and unlike a per-token coin flip) we pick exactly max(1, round(15% of n)) tokens, so a short
 sentence always gets at least one prediction to look at. The page shows what was done to each picked token.
+
+A mask token the learner types ("The capital of France is [MASK].") is a blank of another kind: BERT predicts it
+like any other, but nobody knows the answer, so it has no label and adds nothing to the loss.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from dataclasses import dataclass
 import torch
 
 MASKED, RANDOM, UNCHANGED = "[MASK]", "random token", "unchanged"
+TYPED = "typed in the text"  # a mask token the learner wrote: no answer to score
 
 
 @dataclass(frozen=True)
 class MaskDecision:
     position: int  # index into the token ids, [CLS] included
-    original_id: int  # the label: what the model must predict here
-    action: str  # MASKED, RANDOM or UNCHANGED
+    original_id: int | None  # the label: what the model must predict here; None for a typed mask (no answer)
+    action: str  # MASKED, RANDOM, UNCHANGED or TYPED
     new_id: int  # the id the model actually sees at this position
 
 
@@ -52,11 +56,12 @@ def pretraining_mask(
     """Apply the 15% / 80-10-10 rule with a seeded generator; one MaskDecision per picked token, by position.
 
     `never_random_ids` (the special tokens) are not drawn as "random tokens", so [CLS] never appears mid-sentence.
+    A mask token already in the text is a typed blank with no answer: the rule never picks it.
     """
     if len(input_ids) != len(special_tokens_mask):
         raise ValueError(f"{len(input_ids)} ids but {len(special_tokens_mask)} special-token flags: they must match.")
     generator = torch.Generator().manual_seed(int(seed))
-    candidates = maskable_positions(special_tokens_mask)
+    candidates = [p for p in maskable_positions(special_tokens_mask) if input_ids[p] != mask_token_id]
     n_pick = number_to_predict(len(candidates), probability)
     order = torch.randperm(len(candidates), generator=generator)[:n_pick].tolist()
     picked = sorted(candidates[i] for i in order)
@@ -81,6 +86,11 @@ def pretraining_mask(
 def mask_chosen(input_ids: Sequence[int], positions: Sequence[int], mask_token_id: int) -> list[MaskDecision]:
     """The learner's own choice: every clicked token becomes [MASK]."""
     return [MaskDecision(p, int(input_ids[p]), MASKED, mask_token_id) for p in sorted(set(positions))]
+
+
+def typed_masks(input_ids: Sequence[int], mask_token_id: int) -> list[MaskDecision]:
+    """Every mask token the learner typed: a blank to predict whose answer is unknown, so it carries no label."""
+    return [MaskDecision(p, None, TYPED, mask_token_id) for p, i in enumerate(input_ids) if i == mask_token_id]
 
 
 def apply_decisions(input_ids: Sequence[int], decisions: Sequence[MaskDecision]) -> list[int]:

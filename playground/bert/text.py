@@ -7,8 +7,26 @@ INTRO = (
     "(masked-language modelling) and **does sentence B follow sentence A?** (next-sentence prediction). Click tokens "
     "to hide them and see what the model guesses, with how sure it is."
 )
+MASKING = (
+    "Click tokens to hide them, or type `[MASK]` in the text for a blank of your own. BERT predicts both kinds; only "
+    "a word you hid has a known answer, so only those count in the loss."
+)
+# The bundled model's own figure, from its card (assets/models/shakespeare-bert/README.md; a test holds the two equal).
+NSP_HELD_OUT_ACCURACY = 0.683
+BUNDLED_FAILS = (
+    "**Where the bundled model fails.** It has read 1 MB of Shakespeare and nothing else: it knows *thou* and *thy*, "
+    "but not the modern world, and words it saw rarely are beyond it. Press **🌍 Try a modern sentence** to watch it "
+    "miss a word that a BERT trained on modern text (`bert-base-uncased`, Wikipedia and books) knows."
+)
+MULTILINGUAL = "bert-base-multilingual-cased"  # a BERT whose vocabulary was built from 104 languages' Wikipedias
 NOTHING_TO_MASK = "Type a sentence above to begin: there is nothing to mask yet."
-NOTHING_MASKED = "Nothing is masked yet: click some tokens above, or press **Mask like pretraining**."
+NOTHING_MASKED = (
+    "Nothing is masked yet: click some tokens above, type `[MASK]` in the text, or press **Mask like pretraining**."
+)
+NO_LOSS = (
+    "No loss: every blank here was typed, and nobody knows its answer. Click a word above to hide one whose answer is "
+    "known: BERT's loss on it appears."
+)
 EVERY_TOKEN_MASKED = (
     "Every token is masked: BERT has only positions and [CLS]/[SEP] to go on, so it guesses the most common tokens. "
     "Unmask a few to give it context."
@@ -35,18 +53,55 @@ def truncated(n_tokens: int, limit: int) -> str:
     )
 
 
-def unknown(n: int, unk_token: str) -> str:
+def respelled(lesson_mask: str, mask_token: str) -> str:
+    return f"This model writes its mask token `{mask_token}`: each `{lesson_mask}` you typed is read as `{mask_token}`."
+
+
+def unknown(n: int, unk_token: str, words: list[str], every: bool, model_name: str) -> str:
+    """Why text became [UNK], and which model would read it."""
+    shown = ", ".join(f"`{w}`" for w in words[:8]) + (", …" if len(words) > 8 else "")
+    said = f"every token ({n})" if every else f"{n} token(s)"
+    why = (
+        f"{said.capitalize()} became `{unk_token}`{f' ({shown})' if shown else ''}: this model's vocabulary has no "
+        "pieces for those characters, so BERT only knows *something* was there"
+    )
+    if every:
+        why += " and its guesses here mean nothing"
+    if model_name == MULTILINGUAL:
+        return why + ". Emoji and rare symbols are unknown even to a multilingual vocabulary."
     return (
-        f"{n} token(s) became `{unk_token}`: the WordPiece vocabulary has no pieces for those characters (emoji, CJK "
-        "or Greek in an English vocabulary), so BERT only knows *something* was there."
+        why + ". A vocabulary built from English text (the bundled one read only Shakespeare) lacks most other "
+        "scripts, Greek and Chinese among them. A multilingual BERT reads them: choose *another Hugging Face hub id* "
+        f"above and type `{MULTILINGUAL}` (104 languages)."
     )
 
 
-def picked(n: int, counts: dict, vocab: int, masked: str, random: str, unchanged: str) -> str:
-    return (
-        f"{n} picked: {counts[masked]} → [MASK], {counts[random]} → random token, {counts[unchanged]} unchanged. A "
-        f"uniform guess over {vocab:,} tokens would score ln {vocab:,} = {math.log(vocab):.2f}."
-    )
+def picked(n: int, counts: dict, vocab: int, masked: str, random: str, unchanged: str, n_typed: int = 0) -> str:
+    said = ""
+    if n:
+        said = (
+            f"{n} picked: {counts[masked]} → [MASK], {counts[random]} → random token, {counts[unchanged]} unchanged. "
+            f"A uniform guess over {vocab:,} tokens would score ln {vocab:,} = {math.log(vocab):.2f}. "
+        )
+    if n_typed:
+        said += (
+            f"{n_typed} mask{'s' if n_typed > 1 else ''} typed in the text: predicted the same way, with no answer to "
+            "score, so outside the loss."
+        )
+    return f"{said} {NO_LOSS}" if n_typed and not n else said.strip()
+
+
+def filled_legend(right: bool, wrong: bool, typed: bool) -> str:
+    """What the colours of the filled-in sentence mean, for the kinds it shows."""
+    kinds = [
+        "<span style='color:#1a7f37'>✓ green</span>: BERT's guess is the hidden word" if right else "",
+        "<span style='color:#cf222e'>✗ red</span>: it is not (the hidden word in brackets)" if wrong else "",
+        "<span style='color:#0969da;text-decoration:underline dotted'>blue, dotted</span>: a mask you typed, whose "
+        "answer nobody knows"
+        if typed
+        else "",
+    ]
+    return " · ".join(k for k in kinds if k)
 
 
 def verdict(answer: str, bert_top1: str, counted) -> str:
@@ -83,11 +138,18 @@ def no_nsp(name: str) -> str:
     )
 
 
-def nsp_logits(logits: list[float]) -> str:
-    return (
+def nsp_logits(logits: list[float], bundled: bool) -> str:
+    said = (
         f"Logits [IsNext, NotNext] = [{logits[0]:.3f}, {logits[1]:.3f}]; softmax of these. In pretraining, half the "
         "pairs were real and half random."
     )
+    if bundled:
+        said += (
+            f" On pairs from plays it never read, the bundled BERT is right {NSP_HELD_OUT_ACCURACY:.0%} of the time "
+            "(chance: 50%): the default pair is one it gets right, but press **📖 A real consecutive pair** a few "
+            "times and it will miss some. A model that read 1 MB of text has seen too few scenes to follow every one."
+        )
+    return said
 
 
 def fresh_head(weights: list[str], seed: int) -> str:

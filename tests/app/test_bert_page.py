@@ -46,11 +46,11 @@ def metric(at, label_start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
-def test_default_page_masks_two_words_and_shows_every_section(model_dir):
+def test_default_page_masks_the_default_words_and_shows_every_section(model_dir):
     at = open_page(model_dir)
     assert not at.exception
     assert not at.error
-    assert list(at.dataframe[0].value["original"]) == ["thou", "father"]
+    assert list(at.dataframe[0].value["original"]) == ["thou", "thy", "thy"]
     headers = texts(at.header)
     for section in ("Mask tokens", "Next-sentence", "Attention", "Sequence classification"):
         assert section in headers
@@ -296,3 +296,105 @@ def test_a_link_past_the_last_line_wraps_round_to_the_first(model_dir, tokenizer
     assert f"**Line 3:** {quiz_lines(tokenizer, 64)[2].masked.replace(tokenizer.mask_token, ' ▁▁▁▁▁ ')}" in texts(
         at.markdown
     )
+
+
+# ---- a mask typed in the text --------------------------------------------------------------------------------------
+def filled(at) -> str:
+    return next(h.value for h in at.html if "Filled in by the top predictions" in h.value)
+
+
+def pipeline_top1(folder: str, masked_text: str) -> list[str]:
+    """transformers' fill-mask pipeline: its first guess at every mask in the text, as a token."""
+    from transformers import pipeline
+
+    fill = pipeline("fill-mask", model=folder, tokenizer=folder, device="cpu", dtype=torch.float32)
+    found = fill(masked_text, top_k=1)
+    return [guesses[0]["token_str"] for guesses in (found if isinstance(found[0], list) else [found])]
+
+
+def bundled_page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.query_params.update({k: str(v) for k, v in query.items()})
+    return at.run()
+
+
+@pytest.mark.skipif(not (BERT_DIR / "config.json").exists(), reason="bundled BERT not trained yet")
+def test_a_typed_mask_is_a_blank_with_predictions_and_no_loss_beside_clicked_words():
+    at = bundled_page()
+    typed = "The capital of France is [MASK]."
+    at.text_area[0].set_value(typed).run()
+    assert not at.exception and not at.error
+    assert "Nothing is masked yet" not in texts(at.info)
+    table = at.dataframe[0].value
+    assert list(table["done to it"]) == ["typed in the text"] and list(table["original"]) == ["(unknown)"]
+    assert list(table["top guess"]) == pipeline_top1(str(BERT_DIR), typed)
+    assert not any(m.label.startswith("Masked-LM loss") for m in at.metric)  # no label, so no loss
+    assert "No loss: every blank here was typed" in texts(at.caption)
+    assert "nobody knows" in filled(at) and "✓" not in filled(at) and "✗" not in filled(at)
+    assert at.query_params["text"] == typed and at.query_params["masked"] == ""
+
+    tokenizer = AutoTokenizer.from_pretrained(BERT_DIR)
+    enc = encode(tokenizer, typed, 128)
+    france, blank = enc.tokens.index("france"), enc.tokens.index("[MASK]")
+    assert "[MASK]" not in at.pills[0].options and "france" in at.pills[0].options  # the blank is not a word to click
+    at.pills[0].set_value([france]).run()  # clicking a known word keeps working beside the typed blank
+    assert not at.exception
+    assert list(at.dataframe[0].value["position"]) == [france, blank]
+    labels, seen = torch.full((1, len(enc.input_ids)), -100), torch.tensor([enc.input_ids])
+    labels[0, france], seen[0, france] = enc.input_ids[france], tokenizer.mask_token_id
+    with torch.no_grad():
+        reference = BertForMaskedLM.from_pretrained(BERT_DIR, dtype=torch.float32)(input_ids=seen, labels=labels).loss
+    assert metric(at, "Masked-LM loss") == f"{float(reference):.3f}"  # the clicked word alone is scored
+    assert at.query_params["masked"] == str(france)
+
+    shared = bundled_page(**dict(at.query_params))  # the link opens the same state
+    assert not shared.exception
+    assert list(shared.dataframe[0].value["position"]) == [france, blank]
+    assert metric(shared, "Masked-LM loss") == f"{float(reference):.3f}"
+
+
+def test_a_typed_mask_works_for_a_model_whose_mask_token_is_written_otherwise(tmp_path):
+    from tests.unit.bert.angle_mask_bert import MASK, save_angle_mask_bert
+
+    folder = str(save_angle_mask_bert(tmp_path / "angle"))
+    own = f"the cat {MASK} on the mat."
+    at = open_page(folder, text=own)  # picked as a local folder through the link, as the model picker does
+    assert not at.exception and not at.error
+    assert f"**{tmp_path / 'angle'}** (local)" in texts(at.caption)
+    expected = pipeline_top1(folder, own)
+    table = at.dataframe[0].value
+    assert list(table["done to it"]) == ["typed in the text"] and list(table["top guess"]) == expected
+    assert not any(m.label.startswith("Masked-LM loss") for m in at.metric)
+
+    at.text_area[0].set_value("the cat [MASK] on the mat.").run()  # the lesson's spelling is read as the model's
+    assert not at.exception
+    assert f"each `[MASK]` you typed is read as `{MASK}`" in texts(at.info)
+    assert list(at.dataframe[0].value["top guess"]) == expected
+    assert at.query_params["text"] == "the cat [MASK] on the mat."
+
+
+@pytest.mark.skipif(not (BERT_DIR / "config.json").exists(), reason="bundled BERT not trained yet")
+def test_the_defaults_show_right_guesses_and_one_click_shows_a_failure():
+    at = bundled_page()
+    assert not at.exception
+    assert list(at.dataframe[0].value["original"]) == ["thou", "thy", "thy"]
+    assert filled(at).count("✓</b>") == 3 and "✗" not in filled(at)  # three guesses, all marked right
+    assert "1 MB of Shakespeare" in texts(at.markdown)
+    default_pair = float(metric(at, "P(IsNext)").rstrip("%"))
+    next(b for b in at.button if b.label.startswith("🔀")).click().run()
+    assert float(metric(at, "P(IsNext)").rstrip("%")) < default_pair  # the page's own random B scores lower
+
+    next(b for b in at.button if b.label.startswith("🌍 Try a modern sentence")).click().run()
+    assert not at.exception
+    assert at.text_area[0].value == "The capital of France is Paris."
+    assert list(at.dataframe[0].value["original"]) == ["paris"]
+    assert "✗" in filled(at) and "(paris)" in filled(at)  # wrong, in red, with the hidden word beside it
+    assert at.query_params["text"] == "The capital of France is Paris."
+    assert at.query_params["masked"] == str(list(at.dataframe[0].value["position"])[0])
+
+
+def test_a_language_the_tokenizer_cannot_read_names_a_model_that_can(model_dir):
+    at = open_page(model_dir, text="Γειά σου κόσμε")
+    assert not at.exception
+    said = texts(at.info)
+    assert "Every token (3) became `[UNK]`" in said and "bert-base-multilingual-cased" in said

@@ -121,3 +121,18 @@ def test_guessing_the_hidden_word_reveals_berts_bars_and_keeps_score(watched_pag
     assert_no_streamlit_error(page)
     screenshot(page, "bert-quiz-phone")
     assert blocked == [] and all(_is_local(url) for url in seen)
+
+
+def test_a_typed_mask_from_a_link_is_filled_in_with_no_loss_at_both_widths(watched_page, app_url):
+    page, seen, blocked = watched_page
+    link = f"{app_url}/bert?text=The%20capital%20of%20France%20is%20%5BMASK%5D."
+    main = page.locator('[data-testid="stMain"]')
+    for name, viewport in (("desktop", DESKTOP_TALL), ("phone", PHONE_TALL)):
+        open_at(page, link, viewport, timeout=300)
+        assert_no_streamlit_error(page)
+        text = main.inner_text()
+        assert "Filled in by the top predictions" in text and "typed in the text" in text
+        assert "a mask you typed, whose answer nobody knows" in text
+        assert "Masked-LM loss" not in text and "Nothing is masked yet" not in text
+        screenshot(page, f"bert-typed-mask-{name}")
+    assert blocked == [] and all(_is_local(url) for url in seen)

@@ -1,24 +1,29 @@
 """Mask tokens, let BERT fill them in: its top guesses with their probabilities, the masked-LM loss, attention.
 
 The masking is the page's own code: the tokens the learner clicked, or BERT's pretraining rule (15% of the tokens;
-80% of those become [MASK], 10% a random token, 10% stay). Run it from the repository root for the bundled model.
+80% of those become [MASK], 10% a random token, 10% stay), and every mask token typed in the text: a blank BERT
+predicts too, whose answer nobody knows. Run it from the repository root for the bundled model.
 """
 
 import torch
 from transformers import AutoModelForMaskedLM, AutoTokenizer, BertForPreTraining
 
 from playground.bert.fill_mask import masked_lm_logits
-from playground.bert.masking import apply_decisions, mask_chosen, pretraining_mask
+from playground.bert.masking import apply_decisions, mask_chosen, pretraining_mask, typed_masks
 
 # Which parts the page's settings switch on: the panel keeps only those.
 with_nsp_head = True  # a BERT pretrained on both games (BertForPreTraining); else only a masked-LM head
 by_the_rule = False  # BERT's pretraining rule chose the tokens, rather than the learner's clicks
+with_typed_masks = True  # the text holds mask tokens the learner typed
+respelled = False  # this model writes its mask token otherwise than the lesson's [MASK]
 
 model_ref = "assets/models/shakespeare-bert"  # a folder, or a Hugging Face hub id
-text = "O Romeo, Romeo! wherefore art thou Romeo?"
+text = "O Romeo, Romeo! wherefore [MASK] thou Romeo?"
 max_tokens = 128  # the longest input this model reads
 
 tokenizer = AutoTokenizer.from_pretrained(model_ref)
+if respelled:
+    text = text.replace("[MASK]", tokenizer.mask_token)  # the tokenizer only knows its own spelling of a blank
 # eager attention: the default sdpa kernel does not return attention weights; float32 as on the page
 if with_nsp_head:
     model = BertForPreTraining.from_pretrained(model_ref, attn_implementation="eager", dtype=torch.float32).eval()
@@ -40,6 +45,9 @@ if by_the_rule:
 else:
     clicked = [8]  # the positions of the tokens clicked on the page: each becomes [MASK]
     decisions = mask_chosen(ids, clicked, tokenizer.mask_token_id)
+if with_typed_masks:
+    # a typed mask is a blank too: predicted like the others, but with no answer (original_id None), so no loss
+    decisions = sorted(decisions + typed_masks(ids, tokenizer.mask_token_id), key=lambda d: d.position)
 new_ids = {d.position: d.new_id for d in decisions}
 seen = apply_decisions(ids, decisions)
 print("model sees:", tokenizer.convert_ids_to_tokens(seen))
@@ -61,14 +69,14 @@ for position in new_ids:
     ]
     print(position, tokenizer.convert_ids_to_tokens(ids[position]), "->", top_predictions[position])
 
-# masked-LM loss: the mean cross-entropy of the ORIGINAL tokens, at the picked positions only
-positions = list(new_ids)
+# masked-LM loss: the mean cross-entropy of the ORIGINAL tokens, at the picked positions that have one
+positions = [d.position for d in decisions if d.original_id is not None]
 if positions:
     loss = torch.nn.functional.cross_entropy(log_probs[positions], torch.tensor([ids[p] for p in positions]))
     print("masked-LM loss", loss.item())
 
 filled = list(seen)
-for position in positions:
+for position in new_ids:
     filled[position] = int(log_probs[position].argmax())
 print("filled in:", tokenizer.decode(filled, skip_special_tokens=True))
 # attention: one (1, heads, seq, seq) tensor per layer; bertviz.head_view(out.attentions, tokens) draws it

@@ -21,6 +21,27 @@ def test_reading_says_what_was_cut_and_what_became_unknown(loaded):
     assert lesson.read(loaded, "", 32).messages == [("info", text.NOTHING_TO_MASK)]
 
 
+def test_text_no_token_of_can_be_read_says_why_and_names_a_model_that_reads_it(loaded):
+    greek = lesson.read(loaded, "Γειά σου κόσμε", 32)
+    (message,) = [m for kind, m in greek.messages if kind == "info"]
+    assert message.startswith("Every token (3) became `[UNK]`")
+    assert "`Γειά`, `σου`, `κόσμε`" in message  # the words the model cannot read, as the learner wrote them
+    assert "its guesses here mean nothing" in message and f"`{text.MULTILINGUAL}`" in message
+    mixed = lesson.read(loaded, "the cat 中文 sat", 32)
+    (message,) = [m for kind, m in mixed.messages if kind == "info"]
+    assert "mean nothing" not in message and "`中`" in message and "`cat`" not in message
+    multilingual = LoadedModel(loaded.tokenizer, text.MULTILINGUAL, "hub", loaded.path, model=loaded.model)
+    said = lesson.read(multilingual, "the cat 🙂 sat", 32).messages[-1][1]
+    assert "Emoji" in said and "type `bert-base-multilingual-cased`" not in said  # it is already that model
+
+
+def test_the_default_masks_belong_to_the_default_text_only(loaded):
+    assert lesson.default_masked(loaded, "the cat sat on the mat.", 64) == []  # a link's own text: no stray masks
+    tokens = lesson.read(loaded, lesson.DEFAULT_TEXT, 64).encoded.tokens
+    masked = lesson.default_masked(loaded, lesson.DEFAULT_TEXT, 64)
+    assert [tokens[p] for p in masked] == [w for w in tokens if w in lesson.DEFAULT_MASKED_WORDS] != []
+
+
 def test_clicked_tokens_become_mask_and_every_token_masked_is_warned_about(loaded):
     reading = lesson.read(loaded, "the cat sat", 32)
     clicked = lesson.fill(loaded, reading, [2], rule=False, seed=0, top_k=3)

@@ -7,12 +7,14 @@ import pytest
 from playground.bert.masking import (
     MASKED,
     RANDOM,
+    TYPED,
     UNCHANGED,
     apply_decisions,
     mask_chosen,
     maskable_positions,
     number_to_predict,
     pretraining_mask,
+    typed_masks,
 )
 
 MASK_ID, VOCAB, SPECIALS = 4, 1000, (0, 1, 2, 3, 4)
@@ -86,3 +88,19 @@ def test_nothing_to_mask_gives_no_decisions_and_mismatch_is_an_error():
     assert pretraining_mask([2, 3], [1, 1], MASK_ID, VOCAB, 0) == []
     with pytest.raises(ValueError, match="must match"):
         pretraining_mask([2, 3], [1], MASK_ID, VOCAB, 0)
+
+
+def test_a_typed_mask_is_a_blank_with_no_label_and_the_rule_never_picks_it():
+    typed = list(IDS)
+    typed[3] = typed[17] = MASK_ID  # "[MASK]" typed twice in the text
+    blanks = typed_masks(typed, MASK_ID)
+    assert [(d.position, d.original_id, d.action, d.new_id) for d in blanks] == [
+        (3, None, TYPED, MASK_ID),
+        (17, None, TYPED, MASK_ID),
+    ]
+    assert apply_decisions(typed, blanks) == typed  # the model sees the text as typed
+    for seed in range(200):
+        picked = pretraining_mask(typed, SPECIAL, MASK_ID, VOCAB, seed, never_random_ids=SPECIALS)
+        assert {d.position for d in picked}.isdisjoint({3, 17})
+        assert all(d.original_id == typed[d.position] for d in picked)  # every pick has a real answer
+        assert len(picked) == 6  # round(15% of the 38 words left): the typed blanks are not candidates
