@@ -8,6 +8,7 @@ from playground.generation.figures import (
     entropy_chart,
     legend_html,
     stages_chart,
+    streaming_html,
     temperature_chart,
     token_namer,
     tokens_html,
@@ -18,8 +19,9 @@ from ui.attention import HEAD_VIEW, HEATMAP, attention_view
 from ui.code_panel import show_code
 from ui.layout import say
 from ui.models import per_model, require_model
-from ui.state import PageState
+from ui.state import PageState, sets
 
+EXPLORER_KEYS = ("gpt.explorer_t", "gpt.explorer_k", "gpt.explorer_p")
 st.title("✍️ GPT generation, token by token")
 st.markdown(text.INTRO)
 ps = PageState("gpt")
@@ -31,22 +33,26 @@ default_prompt, default_new = lesson.default_prompt(loaded)
 prompt = ps.text("Prompt", "prompt", default_prompt, widget="text_area", height=80)
 max_help = text.max_new_help(default_new, default_prompt, gen.MAX_NEW_TOKENS)
 max_new = ps.number("Max new tokens", "max_new", default_new, 1, 10_000, step=10, help=max_help)
-method = ps.select("Decoding", "method", lesson.METHODS, "greedy", widget="radio", horizontal=True)
+method = ps.select("Decoding", "method", lesson.METHODS, lesson.DEFAULT_METHOD, widget="radio", horizontal=True)
 beam = method == "beam search"
 row = st.columns(2)  # one row per pair, so a phone stacks them in this order
-off, slide = method != "sampling", {"widget": "slider"}
+d, knob = lesson.DEFAULT, {"disabled": method != "sampling", "widget": "slider"}
 temperature = ps.number(
-    "Temperature", "temperature", 1.0, 0.0, 2.0, where=row[0], step=0.05, disabled=off, help="0 means greedy.", **slide
+    "Temperature", "temperature", d.temperature, 0.0, 2.0, where=row[0], step=0.05, help="0 means greedy.", **knob
 )
-top_k = ps.number("Top-k (0 = off)", "top_k", 0, 0, 1_000_000, where=row[1], disabled=off)
+top_k = ps.number("Top-k (0 = off)", "top_k", d.top_k, 0, 1_000_000, where=row[1], disabled=knob["disabled"])
 row = st.columns(2)
-top_p = ps.number("Top-p (1 = off)", "top_p", 1.0, 0.0, 1.0, where=row[0], step=0.01, disabled=off, **slide)
-penalty = ps.number("Repetition penalty (1 = off)", "penalty", 1.0, 1.0, 2.0, where=row[1], step=0.05, **slide)
+top_p = ps.number("Top-p (1 = off)", "top_p", d.top_p, 0.0, 1.0, where=row[0], step=0.01, **knob)
+penalty = ps.number(
+    "Repetition penalty (1 = off)", "penalty", d.repetition_penalty, 1.0, 2.0, where=row[1], step=0.05, widget="slider"
+)
 row = st.columns(2)
-beams = ps.number("Beams", "beams", 4, 2, gen.MAX_BEAMS, where=row[0], disabled=not beam, **slide)
+beams = ps.number("Beams", "beams", 4, 2, gen.MAX_BEAMS, where=row[0], disabled=not beam, widget="slider")
 greedy, n_help = method == "greedy", "Greedy always writes the same text, so it writes one."
-n_seq = ps.number("Sequences", "n", 1, 1, gen.MAX_SEQUENCES, where=row[1], disabled=greedy, help=n_help, **slide)
-seed = ps.number("Seed", "seed", 0, 0, gen.MAX_SEED, where=row[0], disabled=off)
+n_seq = ps.number(
+    "Sequences", "n", 1, 1, gen.MAX_SEQUENCES, where=row[1], disabled=greedy, help=n_help, widget="slider"
+)
+seed = ps.number("Seed", "seed", d.seed, 0, gen.MAX_SEED, where=row[0], disabled=knob["disabled"])
 
 settings = lesson.settings(prompt, max_new, method, temperature, top_k, top_p, penalty, beams, n_seq, seed)
 try:
@@ -57,32 +63,38 @@ except ValueError as err:
     st.stop()
 say(("info", note) for note in prepared.notes)
 request, on_screen = lesson.Request.of(loaded, prepared), st.session_state.get("gpt.shown")
-clicked = st.button("Generate", type="primary")
+buttons, plain_greedy = st.container(horizontal=True), {"gpt.method": "greedy", "gpt.penalty": 1.0}
+clicked = buttons.button("Generate", type="primary")
+clicked |= buttons.button(text.GREEDY_BUTTON, help=text.GREEDY_HELP, **sets(plain_greedy, "on_click"))
+st.caption(text.greedy_loops(lesson.DEFAULT))
 st.subheader("Every token coloured by the probability the model gave it")
 st.html(legend_html())
+texts = st.empty()  # the texts on screen; a new one streams in here, in their place
 if lesson.must_generate(on_screen, request, clicked):
-    run, streaming = gen.StreamingRun(model, tok, prepared, tok.eos_token_id), st.empty()
+    run, so_far = gen.StreamingRun(model, tok, prepared, tok.eos_token_id), ""
+    streamed_prompt = tok.decode(request.prompt_ids)  # what the finished text will show before the new tokens
     try:
         if run.streams:
-            streaming.write_stream(run)
-        else:
-            with st.spinner(f"{prepared.settings.method}: {prepared.settings.num_sequences} sequences…"):
-                run.result()
-        st.session_state["gpt.shown"] = on_screen = lesson.shown(loaded, prepared, run.result())
-        st.session_state.pop("gpt.step", None)  # a new text opens on its last step
+            texts.html(streaming_html(streamed_prompt, so_far))
+        for piece in run if run.streams else ():
+            texts.html(streaming_html(streamed_prompt, so_far := so_far + piece))
+        with texts, st.spinner(f"{prepared.settings.method}: {prepared.settings.num_sequences} sequences…"):
+            st.session_state["gpt.shown"] = on_screen = lesson.shown(loaded, prepared, run.result())
+        for key in ("gpt.step", *EXPLORER_KEYS):
+            st.session_state.pop(key, None)  # a new text opens on its last step, the explorer on its knobs
     except Exception as err:  # shown to the learner instead of a traceback
-        st.error(f"Generation failed: {err}")
+        texts.error(f"Generation failed: {err}")
         ps.publish()
         st.stop()
     finally:
         run.cancel()  # if the learner interrupted the stream, stop the loop too
-    streaming.empty()
-if on_screen.stale(request):
-    st.caption(text.STALE)
 result, prompt_text = on_screen.result, tok.decode(on_screen.prepared.input_ids[0])
-for i, pieces in enumerate(on_screen.pieces):
-    with st.container(border=True):
-        st.html(tokens_html(prompt_text, pieces, result.chosen_probs[i, : len(pieces)].tolist()))
+with texts.container():
+    if on_screen.stale(request):
+        st.caption(text.STALE)
+    for i, pieces in enumerate(on_screen.pieces):
+        with st.container(border=True):
+            st.html(tokens_html(prompt_text, pieces, result.chosen_probs[i, : len(pieces)].tolist()))
 if not on_screen.written:
     st.warning(text.ENDED_AT_ONCE)
     ps.publish()
@@ -110,14 +122,17 @@ st.caption(text.ENTROPY)
 @st.fragment
 def temperature_explorer():
     st.subheader("Temperature explorer")
-    st.markdown(text.explorer(at.step))
-    t = st.slider("Explorer temperature", 0.05, 3.0, 1.0, 0.05)
+    start = lesson.explorer_start(result.settings)  # the knobs this text was generated with
+    st.markdown(text.explorer(at.step, result.settings, start))
+    for key, value in zip(EXPLORER_KEYS, start, strict=True):
+        st.session_state.setdefault(key, value)
+    t = st.slider("Explorer temperature", *lesson.EXPLORER_T, step=0.05, key="gpt.explorer_t")
     c1, c2 = st.columns(2)
-    k = c1.number_input("Explorer top-k (0 = off)", 0, 1000, 10)
-    p = c2.slider("Explorer top-p", 0.0, 1.0, 0.9, 0.01)
-    figure, cut = temperature_chart(logits, name, t, int(k), p)
+    k = c1.number_input("Explorer top-k (0 = off)", 0, 1000, key="gpt.explorer_k")
+    p = c2.slider("Explorer top-p (1 = off)", 0.0, 1.0, step=0.01, key="gpt.explorer_p")
+    figure, cut, _ = temperature_chart(logits, name, t, int(k), p)
     st.plotly_chart(figure, width="stretch")
-    st.caption(text.kept(t, cut))
+    st.markdown(text.survivors(t, int(k), p, cut, logits.shape[-1], len(figure.layout.xaxis.categoryarray)))
 
 
 temperature_explorer()

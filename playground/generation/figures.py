@@ -53,6 +53,23 @@ def tokens_html(prompt_text: str, pieces: Sequence[str], probs: Sequence[float])
     )
 
 
+STREAMING_CLASS = "gpt-streaming"  # marks the text being written, so a browser test can watch it arrive
+
+
+def streaming_html(prompt_text: str, so_far: str) -> str:
+    """The text while it streams in, laid out as the finished text will be: the prompt in grey, then the new text
+    so far (a newline shown as ↵ too) and a cursor. Probabilities colour it once it is done."""
+    body = (
+        f'<span style="color:#666">{html.escape(prompt_text)}</span>'
+        f'<span class="gpt-new">{html.escape(so_far).replace(chr(10), "↵<br>")}</span><span style="color:#999">▌</span>'
+    )
+    return (
+        f'<div class="{STREAMING_CLASS}" style="font-family:ui-monospace,Menlo,monospace;font-size:1.05rem;'
+        "line-height:1.9;white-space:pre-wrap;word-break:break-word;border:1px solid rgba(49,51,63,0.2);"
+        f'border-radius:0.5rem;padding:calc(1rem - 1px)">{body}</div>'  # framed as the finished text's box is
+    )
+
+
 def legend_html() -> str:
     stops = "".join(
         f'<span style="background:{probability_colour(p)};color:#111;padding:1px 6px;border-radius:3px;'
@@ -134,30 +151,55 @@ def entropy_chart(entropies: Sequence[float], chosen_probs: Sequence[float], pie
     return figure
 
 
+FATES = {  # what happened to a bar in the temperature explorer: (legend name, colour); a cut bar wears its line's hue
+    "kept": ("survives both: can be sampled", "#636efa"),
+    "top-p": ("cut by top-p", "#9fd8c6"),
+    "top-k": ("cut by top-k", "#f6b5a8"),
+}
+TOP_K_LINE, TOP_P_LINE = "#ef553b", "#00a884"
+
+
 def temperature_chart(logits: torch.Tensor, token_text, temperature: float, top_k: int, top_p: float, top: int = 30):
-    """The fixed distribution at one temperature, ranked; bars the filters drop are grey; dashed lines at the cut-offs.
-    Returns (figure, Cutoffs)."""
+    """The step's distribution at one temperature, its `top` likeliest tokens ranked, each bar coloured by its fate
+    (kept, cut by top-p, cut by top-k), with a dashed line where each filter cuts. Top-p's line is drawn where it
+    really cuts: after top-k, among top-k's survivors. Returns (figure, Cutoffs, fates of the bars drawn)."""
     probs = apply_temperature(logits, temperature).softmax(-1)
     values, ids = torch.topk(probs, min(top, probs.shape[-1]))
     cut = cutoffs(logits, temperature, top_k, top_p)
-    colours = ["#636efa" if rank < cut.both_kept else "#c8c8c8" for rank in range(len(ids))]
     labels = [f"{rank + 1}. {visible(token_text(int(i)))}" for rank, i in enumerate(ids)]
-    figure = go.Figure(
-        go.Bar(x=labels, y=values.tolist(), marker_color=colours, hovertemplate="%{x}: %{y:.4f}<extra></extra>")
-    )
-    for kept, name, colour in (
-        (cut.top_k_kept, f"top-k = {top_k}", "#ef553b"),
-        (cut.top_p_kept, f"top-p = {top_p:g}", "#00a884"),
-    ):
+    fates = [cut.fate(int(i)) for i in ids]
+    figure = go.Figure()
+    for fate, (name, colour) in FATES.items():
+        ranks = [rank for rank, f in enumerate(fates) if f == fate]
+        figure.add_bar(
+            x=[labels[r] for r in ranks],
+            y=[float(values[r]) for r in ranks],
+            name=name,
+            marker_color=colour,
+            hovertemplate="%{x}: %{y:.4f}<extra>" + name + "</extra>",
+        )
+    lines = []
+    if 0 < top_k < probs.shape[-1]:
+        lines.append((cut.top_k_kept, f"top-k {top_k}", TOP_K_LINE))
+    if top_p < 1.0:
+        lines.append((cut.both_kept, f"top-p {top_p:g}", TOP_P_LINE))
+    for kept, name, colour in lines:
         if kept < len(ids):
+            same = len(lines) == 2 and lines[0][0] == lines[1][0]  # both cut at one place: one label each side
+            side = "top left" if same and colour == TOP_P_LINE else "top right"
             figure.add_vline(
-                x=kept - 0.5, line_dash="dash", line_color=colour, annotation_text=name, annotation_position="top right"
+                x=kept - 0.5,
+                line_dash="dash",
+                line_color=colour,
+                annotation=dict(text=name, font=dict(size=15, color=colour)),
+                annotation_position=side,
             )
     figure.update_layout(
-        xaxis=dict(type="category", tickangle=-50),
-        height=400,
-        yaxis=dict(title="probability", range=[0, max(0.05, float(values[0]) * 1.1)]),
+        barmode="overlay",
+        xaxis=dict(type="category", tickangle=-50, categoryorder="array", categoryarray=labels),
+        height=420,
+        yaxis=dict(title="probability", range=[0, max(0.05, float(values[0]) * 1.15)]),
         margin=dict(l=10, r=10, t=40, b=10),
-        showlegend=False,
+        legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0),
     )
-    return figure, cut
+    return figure, cut, fates

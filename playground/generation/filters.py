@@ -107,20 +107,35 @@ def stages(logits: torch.Tensor, previous_ids: torch.Tensor, knobs: Knobs) -> li
 
 @dataclass(frozen=True)
 class Cutoffs:
-    """How many of the ranked tokens survive each filter at one temperature (for drawing lines on a chart)."""
+    """What the two filters keep at one temperature, in the order sampling applies them: top-k first, then top-p on
+    what top-k left, renormalised. So together they can keep fewer tokens than either alone: top-p measures its
+    mass among the k survivors, where each holds a larger share than it did among all tokens."""
 
-    top_k_kept: int
-    top_p_kept: int
-    both_kept: int
+    top_k_kept: int  # tokens top-k keeps (every token when top-k is off)
+    top_p_kept: int  # tokens top-p alone would keep, on the whole distribution
+    both_kept: int  # tokens that survive top-k and then top-p: the ones that can be sampled
+    top_k_mass: float  # the probability the top-k survivors hold before renormalising
+    survives_top_k: torch.Tensor  # (vocab,) bool: not cut by top-k
+    survives_both: torch.Tensor  # (vocab,) bool: can be sampled
+
+    def fate(self, token_id: int) -> str:
+        """Which filter cut this token, or "kept"."""
+        if self.survives_both[token_id]:
+            return "kept"
+        return "top-p" if self.survives_top_k[token_id] else "top-k"
 
 
 def cutoffs(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> Cutoffs:
-    """logits: (vocab,). Counts of tokens kept, ranked by probability at this temperature."""
+    """logits: (vocab,). Which tokens each filter keeps at this temperature, as `final_logits` applies them."""
     scaled = apply_temperature(logits, temperature)
-    kept_k = torch.isfinite(apply_top_k(scaled, top_k)).sum().item()
+    after_k = apply_top_k(scaled, top_k)
+    survives_top_k = torch.isfinite(after_k)
+    survives_both = torch.isfinite(apply_top_p(after_k, top_p))
     kept_p = torch.isfinite(apply_top_p(scaled, top_p)).sum().item()
-    kept_both = torch.isfinite(apply_top_p(apply_top_k(scaled, top_k), top_p)).sum().item()
-    return Cutoffs(int(kept_k), int(kept_p), int(kept_both))
+    mass = scaled.softmax(-1)[survives_top_k].sum().item()
+    return Cutoffs(
+        int(survives_top_k.sum()), int(kept_p), int(survives_both.sum()), float(mass), survives_top_k, survives_both
+    )
 
 
 def entropy_bits(probs: torch.Tensor) -> torch.Tensor:

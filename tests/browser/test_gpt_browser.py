@@ -59,3 +59,47 @@ def test_gpt_page_sampling_from_a_link(browser_page, app_url):
     )
     assert boxes.count() == 2  # two sampled sequences
     screenshot(page, "gpt-sampling-desktop")
+
+
+_WATCH_THE_STREAM = """() => {
+    // Record the page each time it changes while a text streams in: the streamed text, how many of the old
+    // result's coloured tokens are still on screen, and whether the stream sits below the legend.
+    window.__stream = [];
+    const main = document.querySelector('[data-testid="stMain"]');
+    new MutationObserver(() => {
+        const stream = main.querySelector('.gpt-streaming');
+        if (!stream) return;
+        const legend = [...main.querySelectorAll('[data-testid="stHtml"]')]
+            .find(e => e.innerText.startsWith('probability the model gave'));
+        window.__stream.push({
+            text: stream.innerText,
+            first: stream.querySelector('span').innerText,
+            oldTokens: main.querySelectorAll('span[title^="p = "]').length,
+            belowLegend: !!legend && !!(legend.compareDocumentPosition(stream) & Node.DOCUMENT_POSITION_FOLLOWING),
+        });
+    }).observe(main, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def test_streamed_tokens_appear_after_the_prompt_in_place_of_the_old_result(browser_page, app_url):
+    page = browser_page
+    page.set_viewport_size(WHOLE_PAGE_DESKTOP)
+    page.goto(f"{app_url}/gpt?max_new=200")  # a long text, so that it streams for a while
+    wait_for_app_idle(page, timeout=240)
+    assert page.locator(COLOURED_TOKEN).count() > 100  # the old result, on screen before Generate
+    page.evaluate(_WATCH_THE_STREAM)
+    page.get_by_role("button", name="Generate").click()
+    wait_for_app_idle(page, timeout=240)
+    assert_no_streamlit_error(page)
+    seen = page.evaluate("window.__stream")
+    assert len({len(s["text"]) for s in seen}) > 5, "the text did not arrive piece by piece"
+    for snapshot in seen:
+        assert snapshot["oldTokens"] == 0, "the old result was still on screen while the new text streamed in"
+        assert snapshot["first"] == "ROMEO:" and snapshot["text"].startswith("ROMEO:"), "the prompt must come first"
+        assert snapshot["belowLegend"], "the stream must sit where the result goes"
+    assert page.locator('[data-testid="stMain"] .gpt-streaming').count() == 0  # done: the coloured text took its place
+    boxes = page.locator('[data-testid="stMain"] [data-testid="stHtml"]')
+    final = boxes.filter(has=page.locator('span[title^="p = "]'))
+    assert final.count() == 1
+    # the text that streamed in, now coloured (its last piece may arrive with the colours, in one redraw)
+    assert final.first.inner_text().startswith(seen[-1]["text"].removesuffix("▌"))

@@ -25,7 +25,8 @@ max_new_tokens = 44
 eos = 0  # end-of-text: a sequence that produces it is finished
 
 tokenizer = AutoTokenizer.from_pretrained(model_ref)
-model = AutoModelForCausalLM.from_pretrained(model_ref, attn_implementation="eager").eval()
+# float32 as the page computes (the bundled weights are stored in float16, which would round every probability)
+model = AutoModelForCausalLM.from_pretrained(model_ref, attn_implementation="eager", dtype=torch.float32).eval()
 ids = torch.tensor([prompt_ids])
 print("prompt:", repr(tokenizer.decode(prompt_ids)))
 

@@ -113,3 +113,20 @@ def test_the_code_reproduces_the_step_chart_and_the_logit_lens(tiny_dir, setting
         torch.tensor([row.top_probs[0] for row in lens]),
         atol=1e-6,
     )
+
+
+def test_the_code_reproduces_the_pages_default_generation_on_the_bundled_model():
+    from playground.generation import lesson
+    from playground.models import REPO, load_model
+
+    bundled = load_model("gpt")
+    prepared = prepare(lesson.default_settings(bundled), bundled.tokenizer, bundled.model)
+    page = generate(bundled.model, prepared, bundled.tokenizer.eos_token_id)
+    at = lesson.step(lesson.shown(bundled, prepared, page), 0, 5)
+    source = lesson.code(bundled, lesson.shown(bundled, prepared, page), at)
+    assert "seed = 0" in source and "temperature = 0.7" in source and "top_k = 20" in source
+    assert "repetition_penalty = 1.2" in source and "top_p = " not in source  # top-p is off: not in the code
+    namespace, printed = run_panel(source, cwd=REPO)
+    assert torch.equal(namespace["new_tokens"], page.new_tokens)
+    assert torch.allclose(namespace["chosen_probs"], page.chosen_probs, atol=1e-6)
+    assert repr(bundled.tokenizer.decode(page.new_tokens[0], skip_special_tokens=True)) in printed
