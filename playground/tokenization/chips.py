@@ -43,7 +43,7 @@ def _chip(piece: str, token_id: str, color: str, extra: str, title: str = "") ->
         f"margin:2px;padding:2px 5px;border-radius:6px;background:{color};{extra}"
         f'font-family:ui-monospace,Menlo,Consolas,monospace;vertical-align:top">'
         f'<span style="font-size:1.05rem;white-space:pre;color:#111">{escape(piece)}</span>'
-        f'<span style="font-size:0.72rem;color:#555">{escape(token_id)}</span></span>'
+        f'<span style="font-size:0.72rem;color:#555;white-space:pre">{escape(token_id)}</span></span>'
     )
 
 
