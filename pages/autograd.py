@@ -9,6 +9,7 @@ from playground.autograd.neuron import check_point
 from playground.autograd.simple_net import LEARNING_RATE, MAX_SEED
 from playground.url_values import finite
 from ui.code_panel import show_code
+from ui.layout import per_screen
 from ui.state import PageState
 
 DEFAULTS = lesson.AutogradSettings()
@@ -34,7 +35,10 @@ if point is not None:
     step = ps.number(label, "step", DEFAULTS.step, 0, STEP_COUNT, widget="slider")
     neuron = lesson.neuron(point, step)
     st.markdown(neuron.step_text)  # above the graph: the sentence and its gold box are seen together
-    st.graphviz_chart(neuron.graph_dot, width="stretch")  # the whole column: legible from the back of a room
+    projector, phone = per_screen("walk")
+    projector.graphviz_chart(neuron.graph_dot, width="stretch")  # the whole column: legible from the back of a room
+    phone.graphviz_chart(neuron.phone_graph_dot, width="stretch")
+    phone.caption(text.PHONE_GRAPH)
     if neuron.saturation:
         st.info(neuron.saturation)
     with st.expander("Every step of both passes"):

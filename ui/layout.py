@@ -27,3 +27,9 @@ def charts(figures, per_row: int = 2, key: str = "chart", **kw) -> None:
         for n, column in enumerate(st.columns(per_row), start=start):
             if n < len(figures):
                 column.plotly_chart(figures[n], key=f"{key}-{n}", **kw)
+
+
+def per_screen(name: str):
+    """(projector, phone) containers: a picture whose text can't both fill 820 px and stay legible at 358 px (a
+    graphviz drawing shrinks as a whole) is drawn once for each, and ui/style.py shows only the one that fits."""
+    return st.container(key=f"projector-only-{name}"), st.container(key=f"phone-only-{name}")

@@ -22,7 +22,10 @@ CLASSROOM_CSS = f"""
 }}
 /* A wide static table scrolls sideways instead of losing its last columns. */
 [data-testid="stTable"] {{ overflow-x: auto !important; }}
+/* A picture drawn twice, for each kind of screen (ui.layout.per_screen), shows only its own. */
+@media not {PHONE} {{ [class*="st-key-phone-only-"] {{ display: none !important; }} }}
 @media {PHONE} {{
+  [class*="st-key-projector-only-"] {{ display: none !important; }}
   /* Inline code (a long call, a command line) wraps instead of running off the screen. */
   [data-testid="stMarkdownContainer"] code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
   /* Code blocks and interactive tables scroll sideways: show the scrollbar, so a learner sees there is more. */

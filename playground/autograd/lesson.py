@@ -36,6 +36,7 @@ class AutogradSettings:
 @dataclass
 class NeuronSection:
     graph_dot: str  # the graph at this step of the walk
+    phone_graph_dot: str  # the same, stacked and without edge labels, to stay legible 358 px wide
     step_text: str
     steps_table: pd.DataFrame
     saturation: str | None  # why the gradient through σ is ~0 here, where σ has saturated
@@ -77,6 +78,7 @@ def neuron(p: NeuronPoint, step: int) -> NeuronSection:
     torch_dot, names = graph.torch_graph(loss, {"w": w, "b": b})
     return NeuronSection(
         graph_dot=graph.neuron_dot(values, step),
+        phone_graph_dot=graph.neuron_dot(values, step, beside_torch=True),
         step_text=graph.step_markdown(values, step),
         steps_table=graph.steps_table(values),
         saturation=text.saturation(values, fmt) if is_saturated(values) else None,

@@ -18,6 +18,10 @@ TORCH_GRAPH = (
     "tensor w of shape `()`, the shape of a scalar (a 0-dimensional tensor, one number); the green `L ()` is the "
     "loss, a scalar too. A weight matrix would read `weight (5, 10)`."
 )
+PHONE_GRAPH = (
+    "On a narrow screen each record is stacked and the edges lose their labels; the local derivatives are in the "
+    "chain rule below, and in the table of every step."
+)
 AGREE = "The chain rule by hand, `torch.autograd` and central finite differences agree to 1e-6."
 DISAGREE = "The three gradients do NOT agree to 1e-6 here; see the max gap column."
 DESCENT = (

@@ -40,7 +40,7 @@ def test_opens_at_the_lesson_example_with_the_lessons_gradients():
     assert list(table.loc["∂L/∂w", ["by hand", "torch.autograd", "finite diff."]]) == ["−0.0898"] * 3
     assert list(table.loc["∂L/∂b", ["by hand", "torch.autograd", "finite diff."]]) == ["−0.0817"] * 3
     assert "agree to 1e-6" in at.success[0].value
-    assert len(at.get("graphviz_chart")) == 3 and len(at.get("plotly_chart")) == 4
+    assert len(at.get("graphviz_chart")) == 4 and len(at.get("plotly_chart")) == 4  # the walk twice (projector, phone)
     assert not at.error and not at.warning
 
 
@@ -157,7 +157,7 @@ def test_a_large_weight_shows_every_section_and_says_why_the_gradient_is_zero():
     ]
     p = forward_backward(check_point(1.1, 40.0, 0.0, 1.0))
     assert f"data {format_number(p.loss)} | grad 1.0000" in at.get("graphviz_chart")[0].proto.spec
-    assert len(at.get("graphviz_chart")) == 3 and len(at.get("plotly_chart")) == 4
+    assert len(at.get("graphviz_chart")) == 4 and len(at.get("plotly_chart")) == 4  # the walk twice (projector, phone)
     (saturation,) = [i.value for i in at.info if "σ has saturated" in i.value]
     assert f"∂a/∂z = a(1 − a) = **{format_number(p.da_dz)}** ≈ 0" in saturation and "barely moves" in saturation
     assert any(rf"{format_number(p.a)} - 1.0000 = -7.7811 \times 10^{{-20}}" in f.value for f in at.get("latex"))

@@ -4,6 +4,7 @@ from tests.helpers import PHONE, assert_no_streamlit_error, screenshot, wait_for
 
 # Tall enough that the whole lesson (graph, gradients, landscape, SimpleNet) is in one screenshot.
 TALL = 9000
+SHOWN_GRAPHS = '[data-testid="stGraphVizChart"]:visible svg'  # the walk is drawn twice, for projector and phone
 PATIENCE_MS = 480_000  # 3 graphs, 4 plotly charts and a first torch.optim import; shared 2-core machines are slow
 
 
@@ -12,7 +13,7 @@ def _open(page, url: str, width: int) -> str:
     page.set_viewport_size({"width": width, "height": TALL})
     page.goto(url)
     page.get_by_text("Parameter before and after the step").wait_for(timeout=PATIENCE_MS)
-    page.locator('[data-testid="stGraphVizChart"] svg').nth(2).wait_for(timeout=PATIENCE_MS)
+    page.locator(SHOWN_GRAPHS).nth(2).wait_for(timeout=PATIENCE_MS)
     wait_for_every_chart(
         page, at_least=4, timeout=PATIENCE_MS / 1000
     )  # charts draw in any order; tests read them by position
@@ -23,7 +24,7 @@ def test_lesson_point_shows_the_lessons_gradients_and_both_graphs(browser_page, 
     text = _open(browser_page, f"{app_url}/autograd", 1280)
     assert "−0.0898" in text and "−0.0817" in text
     assert "agree to 1e-6" in text
-    svgs = browser_page.locator('[data-testid="stGraphVizChart"] svg')
+    svgs = browser_page.locator(SHOWN_GRAPHS)
     assert svgs.count() == 3  # the walk, then ours beside PyTorch's
     assert "data 0.9183" in svgs.first.text_content()  # a = σ(2.42) in the sigmoid record
     torch_svg = svgs.nth(2).text_content()
@@ -37,6 +38,9 @@ def test_lesson_point_shows_the_lessons_gradients_and_both_graphs(browser_page, 
 def test_phone_width_shows_the_same_lesson(browser_page, app_url):
     text = _open(browser_page, f"{app_url}/autograd", PHONE["width"])
     assert "−0.0898" in text
+    body, ((walk, _, main, walk_text), *_) = browser_page.evaluate(_GRAPH_SIZES)
+    assert walk >= 0.9 * main and "data 0.9183" in browser_page.locator(SHOWN_GRAPHS).first.text_content()
+    assert walk_text >= 0.85 * body, f"on a phone the walk's labels are drawn at {walk_text:.1f} px"
     assert_no_streamlit_error(browser_page)
     screenshot(browser_page, "autograd-phone")
 
@@ -54,7 +58,7 @@ def test_a_shared_link_to_a_saturated_neuron_shows_finite_correct_numbers(browse
 _GRAPH_SIZES = """() => {
     const main = document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]');
     const body = document.querySelector('[data-testid="stMain"] [data-testid="stMarkdownContainer"] p');
-    const charts = [...document.querySelectorAll('[data-testid="stGraphVizChart"]')];
+    const charts = [...document.querySelectorAll('[data-testid="stGraphVizChart"]')].filter(c => c.offsetParent);
     return [parseFloat(getComputedStyle(body).fontSize), charts.map(chart => {
             const svg = chart.querySelector('svg'), column = chart.closest('[data-testid="stColumn"]') || main;
             const drawn = [...svg.querySelectorAll('g.node text')]
@@ -83,6 +87,6 @@ def test_a_large_weight_shows_the_graph_chain_rule_and_descent_with_the_saturati
     for section in ("The computational graph", "The chain rule, formula by formula", "Learning from the gradient"):
         assert section in text
     assert "σ has saturated" in text and "barely moves" in text and "stand still" in text
-    assert "data 7.7811e−20" in browser_page.locator('[data-testid="stGraphVizChart"] svg').first.text_content()
+    assert "data 7.7811e−20" in browser_page.locator(SHOWN_GRAPHS).first.text_content()
     assert_no_streamlit_error(browser_page)
     screenshot(browser_page, "autograd-w40-desktop")
