@@ -87,3 +87,14 @@ def test_on_a_phone_a_wide_interactive_table_scrolls_sideways_to_its_last_column
     width, visible = grid.evaluate("e => [e.scrollWidth, e.clientWidth]")
     assert width > visible, "the parameter table is wider than a phone"
     assert grid.evaluate("e => { e.scrollLeft = e.scrollWidth; return e.scrollLeft; }") >= width - visible - 1
+
+
+def test_on_a_phone_every_code_block_scrolls_to_the_end_of_its_longest_line(browser_page, app_url):
+    open_at(browser_page, f"{app_url}/tensors", PHONE)
+    open_every_expander(browser_page)
+    blocks = [b for b in browser_page.locator('[data-testid="stCode"] pre').all() if b.is_visible()]
+    assert any(b.evaluate("e => e.scrollWidth > e.clientWidth") for b in blocks), "'the code' has long lines"
+    for block in blocks:
+        block.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        width, visible, left = block.evaluate("e => [e.scrollWidth, e.clientWidth, e.scrollLeft]")
+        assert left >= width - visible - 1, "a code block is cut off instead of scrolling"
