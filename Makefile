@@ -21,6 +21,8 @@ SERVE := streamlit run app.py
 # code while serving a class. Developers get a polling watcher, which can't overflow.
 DEV_WATCHER := --server.fileWatcherType poll --server.runOnSave true
 CHROMIUM := /usr/bin/chromium
+# Chinese in screenshots and browser tests needs a CJK font; without one Chromium draws empty boxes.
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run dev test lint bench train-models clean
@@ -31,7 +33,7 @@ run: $(VENV)/.installed
 dev: $(VENV)/.installed
 	$(BIN)/$(SERVE) $(DEV_WATCHER)
 
-test: $(VENV)/.installed-dev $(CHROMIUM)
+test: $(VENV)/.installed-dev $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -73,6 +75,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-color-emoji
+
+$(CJK_FONT):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache
