@@ -8,7 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from playground.system import runtime_info
+from playground import cpus
+from playground.system import home_facts
 from ui.style import classroom_style
 
 ROOT = Path(__file__).parent
@@ -54,6 +55,12 @@ PAGES = {
             "✍️",
             "Generation token by token: probabilities, sampling knobs, attention and the logit lens.",
         ),
+        (
+            "pages/inside_gpt.py",
+            "Inside GPT",
+            "🔬",
+            "One forward pass opened step by step: every tensor, its shape and the code that recomputes it.",
+        ),
     ],
     "Training": [
         (
@@ -94,14 +101,22 @@ def home():
                 with column.container(border=True):
                     st.page_link(path, label=f"**{title}**", icon=icon)
                     st.caption(blurb)
-    info = runtime_info()
+    facts = home_facts()
     st.subheader("What this playground runs on")
     st.markdown(
-        f"- **Device:** {info.device_summary}\n"
-        f"- **CPU cores:** {info.cpu_count}\n"
-        f"- **torch** {info.torch_version} · **transformers** {info.transformers_version} · "
-        f"**streamlit** {st.__version__} · Python {info.python_version}"
+        f"- **Device:** {facts.device_summary}\n"
+        f"- **CPUs:** {cpu_budget().summary}\n"
+        f"- **torch** {facts.torch_version} · **transformers** {facts.transformers_version} · "
+        f"**streamlit** {st.__version__} · Python {facts.python_version}"
     )
+
+
+@st.cache_resource
+def cpu_budget() -> cpus.CpuBudget:
+    """Once per server process, before any page imports torch, so its thread pools are born the right size."""
+    budget = cpus.cpu_budget()
+    cpus.limit_threads(budget)
+    return budget
 
 
 def main():
@@ -110,7 +125,11 @@ def main():
     navigation = {"": [st.Page(home, title="Home", icon="🏠", default=True)]}
     for group, path, title, icon, _ in available_pages():
         navigation.setdefault(group, []).append(st.Page(path, title=title, icon=icon))
-    st.navigation(navigation).run()
+    budget = cpu_budget()
+    try:
+        st.navigation(navigation).run()
+    finally:  # also when the page stopped early
+        cpus.apply_to_torch_once(budget)
 
 
 main()

@@ -48,6 +48,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data.distributed import DistributedSampler
 
+from playground.cpus import cpu_budget
 from playground.training.data import DATASETS, load_dataset
 from playground.training.simple_nn import SimpleNN
 
@@ -380,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     under_torchrun = "RANK" in os.environ and not is_worker
     if not is_worker and not (under_torchrun and int(os.environ["RANK"]) != 0):
         # Only the first process prepares the folder, before any rank can write to it.
-        config, notes = apply_caps(config, os.cpu_count() or 1, torch.cuda.device_count())
+        config, notes = apply_caps(config, cpu_budget().usable, torch.cuda.device_count())
         if under_torchrun:
             notes = [n for n in notes if "workers" not in n]  # torchrun decides the number of processes
         for note in notes:

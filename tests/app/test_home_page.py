@@ -24,3 +24,22 @@ def test_missing_pages_are_left_out_of_the_navigation():
     for group in PAGES.values():
         for path, *_ in group:
             assert (path in listed) == (ROOT / path).exists()
+
+
+def test_the_home_page_renders_without_importing_torch_and_says_how_many_cpus_torch_uses():
+    """A Space waking up shows its home page before paying for torch's import."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=60).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print('torch' in sys.modules, 'transformers' in sys.modules)\n"
+        "print(' '.join(m.value for m in at.markdown))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    imported, shown = out.stdout.split("\n", 1)
+    assert imported == "False False"
+    assert "usable: affinity allows" in shown and f"torch** {torch.__version__}" in shown
