@@ -22,6 +22,10 @@ $ torchrun --nproc_per_node=8 --nnodes=2 --node_rank=1 --master_addr=123.456.123
 (put the run folder on a shared file system so every rank appends to one metrics.jsonl; the page watches it by path.
 If your cluster does not have Infiniband interconnect prepend NCCL_IB_DISABLE=1.)
 
+The same command with `--task gpt` pretrains a GPT-2 on a text file instead, the same way (DDP over gloo or NCCL,
+torchrun-compatible); its own options and command lines are in playground/training/gpt_pretrain.py:
+$ python -m playground.training.train --task gpt --workers 2 --max-steps 200 --run-dir runs/training/gpt
+
 References: PyTorch's DDP tutorial and notes (https://pytorch.org/docs/stable/notes/ddp.html), nanoGPT's train.py.
 """
 
@@ -53,6 +57,7 @@ from playground.training.data import DATASETS, load_dataset
 from playground.training.simple_nn import SimpleNN
 
 STRATEGIES = ("ddp", "single", "dataparallel")
+TASKS = ("digits", "gpt")  # the lesson's SimpleNN on images, or GPT pretraining (playground/training/gpt_pretrain.py)
 MAX_EPOCHS = 20
 MAX_STEPS = 2000  # optimizer steps per epoch on each rank
 MAX_BATCH = 1024
@@ -360,6 +365,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[TrainConfig, Path, bool, 
             parser.add_argument(flag, action="store_true")
         else:
             parser.add_argument(flag, type=type(default), default=default)
+    parser.add_argument("--task", choices=TASKS, default="digits", help="digits (this job) or gpt (see gpt_pretrain)")
     parser.add_argument("--run-dir", type=Path, required=True)
     parser.add_argument("--overwrite", action="store_true", help="empty the run folder's metrics first")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -376,7 +382,19 @@ def parse_args(argv: list[str] | None = None) -> tuple[TrainConfig, Path, bool, 
     return config, args.run_dir, args.overwrite, args.worker
 
 
+def task_of(argv: list[str]) -> str:
+    """Which job a command line asks for; the rest of it is parsed by that job."""
+    peek = argparse.ArgumentParser(add_help=False)
+    peek.add_argument("--task", default="digits")
+    return peek.parse_known_args(argv)[0].task
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if task_of(argv) == "gpt":
+        from playground.training import gpt_pretrain  # transformers is imported only for the GPT job
+
+        return gpt_pretrain.main(argv)
     config, run_dir, overwrite, is_worker = parse_args(argv)
     under_torchrun = "RANK" in os.environ and not is_worker
     if not is_worker and not (under_torchrun and int(os.environ["RANK"]) != 0):
