@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 from tests.helpers import open_at, wait_for_every_chart  # noqa: E402
 
-PAGES = ["", "tensors", "autograd", "gpt2_config", "tokenization", "bert", "gpt", "training"]
+PAGES = ["", "tensors", "autograd", "gpt2_config", "tokenization", "bert", "gpt", "inside_gpt", "training"]
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
