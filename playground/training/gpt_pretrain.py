@@ -44,7 +44,6 @@ import time
 import traceback
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import timedelta
 from pathlib import Path
 
 import torch
@@ -58,7 +57,7 @@ from playground.pretraining.lr_schedule import warmup_cosine
 from playground.training.checkpoints import save_checkpoint
 from playground.training.gpt_corpus import TOKENIZER_DIR, Corpus, init_folder, prepare_corpus
 from playground.training.pretrain_config import DEVICES, TOKENIZERS, PretrainConfig, apply_caps, size_problem
-from playground.training.train import METRICS_FILE, MetricsWriter, launch, param_checksum
+from playground.training.train import METRICS_FILE, MetricsWriter, gpu_memory, join_job, launch, param_checksum
 from playground.training.windows import WindowPlan, gather
 
 SAMPLING = {"do_sample": True, "top_k": 40, "temperature": 0.8}  # as the bundled GPT's card samples
@@ -280,14 +279,8 @@ def run_worker(config: PretrainConfig, run_dir: Path, corpus: Corpus | None = No
 
         hf_logging.disable_progress_bar()  # save_pretrained's bar would fill job.log at every checkpoint
         config, _ = settle(config)  # the same caps on every rank, whoever started it
-        use_cuda = config.device == "cuda" and torch.cuda.is_available()
-        device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
-        if use_cuda:
-            torch.cuda.set_device(device)
-        if config.threads:
-            torch.set_num_threads(config.threads)
+        device = join_job(config, local_rank, distributed, timeout_s=300)
         if distributed:
-            dist.init_process_group("nccl" if use_cuda else "gloo", timeout=timedelta(seconds=300))
             dist.barrier()  # rank 0 saved a trained tokenizer before it joined: now every rank can load it
         corpus = corpus or prepare_corpus(config, run_dir)
         plan = WindowPlan(
@@ -300,7 +293,7 @@ def run_worker(config: PretrainConfig, run_dir: Path, corpus: Corpus | None = No
         model.train()
         module = model
         if distributed:
-            model = DDP(module, device_ids=[local_rank] if use_cuda else None)
+            model = DDP(module, device_ids=[local_rank] if device.type == "cuda" else None)
         optimizer = adamw(module, config.lr)
         if rank == 0:
             log.write(
@@ -344,7 +337,7 @@ def run_worker(config: PretrainConfig, run_dir: Path, corpus: Corpus | None = No
                     lr=lr,
                     tokens_per_s=round(starts.numel() * config.context / max(seconds, 1e-9), 1),
                     samples_per_s=round(starts.numel() / max(seconds, 1e-9), 2),  # windows
-                    **({"gpu_mem_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)} if use_cuda else {}),
+                    **gpu_memory(device),
                 )
             if (config.eval_every and step % config.eval_every == 0) or step == config.max_steps:
                 held, evaluated = _evaluate_all(module, corpus, config, device, run_dir, step, log, rank, held), step

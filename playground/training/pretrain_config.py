@@ -7,8 +7,10 @@ The defaults are the bundled GPT's own size (assets/models/shakespeare-gpt/confi
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from playground.training.flags import as_flags
 
 TOKENIZERS = ("bundled", "train")  # the bundled GPT's byte-level BPE, or one trained on this run's text
 DEVICES = ("cpu", "cuda")
@@ -62,15 +64,7 @@ class PretrainConfig:
         return "ddp" if self.workers > 1 or "RANK" in os.environ else "single"
 
     def to_args(self) -> list[str]:
-        args = []
-        for field in fields(self):
-            value = getattr(self, field.name)
-            flag = "--" + field.name.replace("_", "-")
-            if isinstance(value, bool):
-                args += [flag] if value else []
-            else:
-                args += [flag, str(value)]
-        return args
+        return as_flags(self)
 
 
 def apply_caps(config: PretrainConfig, cpu_count: int, gpu_count: int) -> tuple[PretrainConfig, list[str]]:

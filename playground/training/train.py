@@ -54,6 +54,7 @@ from torch.utils.data.distributed import DistributedSampler
 
 from playground.cpus import cpu_budget
 from playground.training.data import DATASETS, load_dataset
+from playground.training.flags import as_flags
 from playground.training.simple_nn import SimpleNN
 
 STRATEGIES = ("ddp", "single", "dataparallel")
@@ -86,15 +87,7 @@ class TrainConfig:
     crash_how: str = "raise"  # raise an exception, or "kill" (SIGKILL, like the OOM killer)
 
     def to_args(self) -> list[str]:
-        args = []
-        for field in fields(self):
-            value = getattr(self, field.name)
-            flag = "--" + field.name.replace("_", "-")
-            if isinstance(value, bool):
-                args += [flag] if value else []
-            else:
-                args += [flag, str(value)]
-        return args
+        return as_flags(self)
 
 
 def apply_caps(config: TrainConfig, cpu_count: int, gpu_count: int) -> tuple[TrainConfig, list[str]]:
@@ -201,19 +194,12 @@ def run_worker(config: TrainConfig, run_dir: Path) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     log = MetricsWriter(run_dir / METRICS_FILE, rank)
     try:
-        use_cuda = config.device == "cuda" and torch.cuda.is_available()
-        device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
-        if use_cuda:
-            torch.cuda.set_device(device)
-        if config.threads:
-            torch.set_num_threads(config.threads)
-        if distributed:
-            dist.init_process_group("nccl" if use_cuda else "gloo", timeout=timedelta(seconds=120))
+        device = join_job(config, local_rank, distributed, timeout_s=120)
         data = load_dataset(config.dataset, config.data_dir or None, seed=config.seed, download=config.download)
         torch.manual_seed(config.seed)  # same seed on every rank; DDP also broadcasts rank 0's weights
         model = SimpleNN(data.input_size, data.num_classes).to(device)
         if distributed:
-            model = DDP(model, device_ids=[local_rank] if use_cuda else None)
+            model = DDP(model, device_ids=[local_rank] if device.type == "cuda" else None)
         elif config.strategy == "dataparallel":
             model = nn.DataParallel(model)  # with fewer than 2 GPUs this just calls the model
         optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
@@ -244,9 +230,7 @@ def run_worker(config: TrainConfig, run_dir: Path) -> None:
                 _crash(config, rank, step)
                 if step % config.log_every == 0:
                     now = time.perf_counter()
-                    extra = (
-                        {"gpu_mem_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)} if use_cuda else {}
-                    )
+                    extra = gpu_memory(device)
                     log.write(
                         "step",
                         step=step,
@@ -300,6 +284,25 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def gpu_memory(device: torch.device) -> dict:
+    """The peak memory a step record carries on a GPU; nothing on CPU, where the page draws no memory chart."""
+    return {"gpu_mem_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)} if device.type == "cuda" else {}
+
+
+def join_job(config, local_rank: int, distributed: bool, timeout_s: float) -> torch.device:
+    """This rank's device and threads, and its place in the process group: NCCL on one GPU per local rank when the
+    job asked for CUDA and one is there, gloo on CPU processes otherwise."""
+    use_cuda = config.device == "cuda" and torch.cuda.is_available()
+    device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
+    if use_cuda:
+        torch.cuda.set_device(device)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    if distributed:
+        dist.init_process_group("nccl" if use_cuda else "gloo", timeout=timedelta(seconds=timeout_s))
+    return device
 
 
 def launch(config: TrainConfig, run_dir: Path) -> int:
