@@ -6,6 +6,7 @@ from playground.gpt2 import config as gc
 from playground.gpt2 import lesson, text
 from playground.gpt2 import memory as mem
 from playground.gpt2 import params as param_count
+from playground.url_values import one_of
 from ui.code_panel import show_code
 from ui.state import PageState
 
@@ -14,6 +15,11 @@ st.markdown(text.INTRO)
 meta_check = st.cache_data(param_count.transformers_count, show_spinner=False, max_entries=64)
 ps = PageState("gpt2_config")
 keys = {name: ps.key(name, getattr(gc.LESSON_124M, name), gc.PARSERS[name]) for name in gc.PARSERS}
+# The memory and compute settings are read now, though drawn far below: the page stops early on a configuration or
+# workload it can't size, and a bad link value for a setting never read would be dropped without its warning.
+casts = {"batch": gc.parse_int, "seq": gc.parse_int, "recompute": one_of(mem.RECOMPUTATION)}
+later = {name: ps.key(name, getattr(lesson.Workload, name), cast) for name, cast in casts.items()}
+later |= {name: ps.key(name, getattr(lesson.Workload, name), gc.parse_amount) for name in ("tokens_b", "tflops")}
 
 
 def chosen_config() -> gc.GPTConfig:
@@ -76,12 +82,11 @@ st.plotly_chart(params.treemap)
 
 st.header("Memory")
 c1, c2, c3 = st.columns(3)
-batch = c1.number_input("batch size", key=ps.key("batch", lesson.Workload.batch, gc.parse_int), step=1, format="%d")
-seq_key = ps.key("seq", lesson.Workload.seq, gc.parse_int)
-st.session_state[seq_key], followed = lesson.fitted_seq(st.session_state[seq_key], config.context_length)
+batch = c1.number_input("batch size", key=later["batch"], step=1, format="%d")
+st.session_state[later["seq"]], followed = lesson.fitted_seq(st.session_state[later["seq"]], config.context_length)
 if followed:
     st.warning(followed)
-seq = c2.number_input("sequence length", key=seq_key, step=1, format="%d")
+seq = c2.number_input("sequence length", key=later["seq"], step=1, format="%d")
 recompute = ps.select("activation recomputation", "recompute", mem.RECOMPUTATION, "none", where=c3)
 if bad := mem.workload_problems(batch, seq, config.context_length):
     for message in bad:
@@ -106,10 +111,11 @@ st.dataframe(held.fits, hide_index=True, column_config={"Use": pinned, **needs})
 st.header("Compute")
 c1, c2 = st.columns(2)
 tokens_help = f"Chinchilla's rule of thumb: about 20 tokens per parameter, {20 * params.total / 1e9:,.1f} billion here."
-tokens_key, tflops_key = ps.key("tokens_b", 10.0, gc.parse_amount), ps.key("tflops", 100.0, gc.parse_amount)
-tokens_b = c1.number_input("training tokens D (billions)", key=tokens_key, min_value=0.001, step=1.0, help=tokens_help)
+tokens_b = c1.number_input(
+    "training tokens D (billions)", key=later["tokens_b"], min_value=0.001, step=1.0, help=tokens_help
+)
 tflops = c2.number_input(
-    "achieved throughput (TFLOP/s)", key=tflops_key, min_value=0.001, step=10.0, help=text.THROUGHPUT_HELP
+    "achieved throughput (TFLOP/s)", key=later["tflops"], min_value=0.001, step=10.0, help=text.THROUGHPUT_HELP
 )
 workload = lesson.Workload(batch, seq, recompute, tokens_b, tflops)
 spent = lesson.compute(config, workload)

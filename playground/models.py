@@ -26,6 +26,7 @@ import torch
 import transformers
 
 from playground import ASSETS, REPO
+from playground.url_values import plain, quoted
 
 MODELS_DIR = ASSETS / "models"
 GPT_DIR = MODELS_DIR / "shakespeare-gpt"
@@ -41,6 +42,12 @@ HUB_FILES = ["*.json", "*.safetensors", "*.txt", "*.model"]
 HUB_CACHE_DIR: str | None = None  # None = huggingface_hub's default cache; tests point it at a temporary folder
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
 _NSP_WEIGHT = "cls.seq_relationship.weight"
+
+
+def _typed(choice) -> str:
+    """A typed hub id or folder as a message repeats it: a code span, so nothing in it is read as markdown, cut at
+    160 characters (a path's tail is what tells two folders apart, so more than a link value's 60)."""
+    return quoted(choice, limit=160)
 
 
 class ModelLoadError(Exception):
@@ -85,11 +92,11 @@ def load_model(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0) -> Lo
     if _looks_like_path(choice):
         folder = Path(choice).expanduser()
         if not folder.is_dir():
-            raise ModelLoadError(f"There is no folder at `{choice}`. Check the path, or pick the bundled model.")
+            raise ModelLoadError(f"There is no folder at {_typed(choice)}. Check the path, or pick the bundled model.")
         return _load_folder(kind, folder, name=str(folder), source="local")
     if not _HUB_ID.match(choice):
         raise ModelLoadError(
-            f"`{choice}` is neither a folder nor a Hugging Face model id (ids look like `gpt2` or `org/name`)."
+            f"{_typed(choice)} is neither a folder nor a Hugging Face model id (ids look like `gpt2` or `org/name`)."
         )
     folder = _hub_snapshot(choice, timeout)
     return _load_folder(kind, folder, name=choice, source="hub")
@@ -119,7 +126,7 @@ def _hub_snapshot(repo_id: str, timeout: float) -> Path:
         pass
     if _offline():
         raise ModelLoadError(
-            f"`{repo_id}` is not in this computer's Hugging Face cache, and the hub is switched off "
+            f"{_typed(repo_id)} is not in this computer's Hugging Face cache, and the hub is switched off "
             f"(HF_HUB_OFFLINE). Check the spelling, download it once while online, or pick the bundled model."
         )
     result: dict = {}
@@ -138,18 +145,18 @@ def _hub_snapshot(repo_id: str, timeout: float) -> Path:
     worker.join(timeout)
     if worker.is_alive():
         raise ModelLoadError(
-            f"Gave up on downloading `{repo_id}` from the Hugging Face hub after {timeout:g} s: the network is slow "
-            f"or blocked. Try again later, or pick the bundled model (it works offline)."
+            f"Gave up on downloading {_typed(repo_id)} from the Hugging Face hub after {timeout:g} s: the network is "
+            f"slow or blocked. Try again later, or pick the bundled model (it works offline)."
         )
     err = result.get("error")
     if isinstance(err, (RepositoryNotFoundError, GatedRepoError, RevisionNotFoundError)):
         raise ModelLoadError(
-            f"There is no public model `{repo_id}` on the Hugging Face hub. Check the spelling "
+            f"There is no public model {_typed(repo_id)} on the Hugging Face hub. Check the spelling "
             f"(for example `gpt2` or `bert-base-uncased`), or pick the bundled model."
         )
     if err is not None:
         raise ModelLoadError(
-            f"Could not download `{repo_id}`: the Hugging Face hub can't be reached ({type(err).__name__}). "
+            f"Could not download {_typed(repo_id)}: the Hugging Face hub can't be reached ({type(err).__name__}). "
             f"Check the internet connection, or pick the bundled model (it works offline)."
         )
     return Path(result["path"])
@@ -160,15 +167,15 @@ def _architectures(folder: Path) -> list[str]:
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelLoadError(
-            f"`{folder}` is not a transformers model folder: it has no config.json. Save a model there with "
+            f"{_typed(folder)} is not a transformers model folder: it has no config.json. Save a model there with "
             f"`model.save_pretrained(folder)` and `tokenizer.save_pretrained(folder)`."
         ) from None
     except (OSError, ValueError) as err:
         raise ModelLoadError(
-            f"The config.json in `{folder}` can't be read ({err}); the folder looks damaged."
+            f"The config.json in {_typed(folder)} can't be read ({plain(err)}); the folder looks damaged."
         ) from None
     if not isinstance(config, dict):
-        raise ModelLoadError(f"The config.json in `{folder}` is not a JSON object; the folder looks damaged.")
+        raise ModelLoadError(f"The config.json in {_typed(folder)} is not a JSON object; the folder looks damaged.")
     return list(config.get("architectures") or [])
 
 
@@ -187,8 +194,8 @@ def _has_nsp_weights(folder: Path, architectures: list[str]) -> bool:
                 return _NSP_WEIGHT in f.keys()
     except Exception as err:
         raise ModelLoadError(
-            f"The weights in `{folder}` can't be read ({type(err).__name__}: {err}); the file looks damaged or "
-            f"incomplete. Save the model again, or pick the bundled model."
+            f"The weights in {_typed(folder)} can't be read ({type(err).__name__}: {plain(err)}); the file looks "
+            f"damaged or incomplete. Save the model again, or pick the bundled model."
         ) from None
     return "BertForPreTraining" in architectures
 
@@ -198,7 +205,7 @@ def _check_kind(kind: str, folder: Path, architectures: list[str]) -> None:
     if architectures and not any(a.endswith(wanted) for a in architectures):
         other = "a BERT-style (masked)" if kind == "gpt" else "a GPT-style (causal)"
         raise ModelLoadError(
-            f"`{folder}` holds a {', '.join(architectures)}, not a model this page can use "
+            f"{_typed(folder)} holds a {plain(', '.join(architectures))}, not a model this page can use "
             f"({'a causal language model' if kind == 'gpt' else 'a masked language model'}). "
             f"It may be {other} model: pick it on the other page."
         )
@@ -221,7 +228,8 @@ def _load_folder(kind: str, folder: Path, *, name: str, source: str) -> LoadedMo
         raise
     except Exception as err:
         raise ModelLoadError(
-            f"Could not load the model in `{folder}` ({type(err).__name__}: {str(err).splitlines()[0][:300]}). "
+            f"Could not load the model in {_typed(folder)} "
+            f"({type(err).__name__}: {plain((str(err).splitlines() or [''])[0], 300)}). "
             f"The folder looks damaged or incomplete: it needs config.json, model.safetensors and the tokenizer "
             f"files. Save it again, or pick the bundled model."
         ) from None
@@ -241,8 +249,8 @@ def _check_weights_loaded(model, info: dict, folder: Path) -> None:
     total = sum(p.numel() for p in model.parameters())
     if n_missing > 0.01 * total:
         raise ModelLoadError(
-            f"The weights in `{folder}` don't match its config: {len(missing)} tensors "
-            f"({100 * n_missing / total:.0f}% of the parameters) are missing, e.g. {sorted(missing)[0]}. "
+            f"The weights in {_typed(folder)} don't match its config: {len(missing)} tensors "
+            f"({100 * n_missing / total:.0f}% of the parameters) are missing, e.g. {plain(sorted(missing)[0])}. "
             f"Save the model again, or pick the bundled model."
         )
 
@@ -258,17 +266,17 @@ def load_tokenizer(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0) -
     elif _looks_like_path(choice):
         folder, name, source = Path(choice).expanduser(), choice, "local"
         if not folder.is_dir():
-            raise ModelLoadError(f"There is no folder at `{choice}`. Check the path, or pick the bundled model.")
+            raise ModelLoadError(f"There is no folder at {_typed(choice)}. Check the path, or pick the bundled model.")
     elif _HUB_ID.match(choice):
         folder, name, source = _hub_snapshot(choice, timeout), choice, "hub"
     else:
         raise ModelLoadError(
-            f"`{choice}` is neither a folder nor a Hugging Face model id (ids look like `gpt2` or `org/name`)."
+            f"{_typed(choice)} is neither a folder nor a Hugging Face model id (ids look like `gpt2` or `org/name`)."
         )
     try:
         return LoadedTokenizer(transformers.AutoTokenizer.from_pretrained(str(folder)), name, source, str(folder))
     except Exception as err:
         raise ModelLoadError(
-            f"Could not load the tokenizer in `{folder}` ({type(err).__name__}). The folder needs tokenizer files "
-            f"(tokenizer.json, or vocab.txt / vocab.json + merges.txt). Save it again, or pick the bundled model."
+            f"Could not load the tokenizer in {_typed(folder)} ({type(err).__name__}). The folder needs tokenizer "
+            f"files (tokenizer.json, or vocab.txt / vocab.json + merges.txt). Save it again, or pick the bundled model."
         ) from None

@@ -19,6 +19,7 @@ from playground.models import (
     load_model,
     load_tokenizer,
 )
+from playground.url_values import quoted
 
 OTHER_HUB, LOCAL = "other-hub", "local"
 
@@ -78,7 +79,7 @@ def model_picker(kind: str, ps, *, name: str = "model", label: str = "Model", to
     if not tokenizer_only:
         n_params = sum(p.numel() for p in loaded.model.parameters())
         st.caption(
-            f"Model: **{loaded.name}** ({loaded.source}), {n_params / 1e6:.1f} M parameters, "
+            f"Model: {quoted(loaded.name, limit=160)} ({loaded.source}), {n_params / 1e6:.1f} M parameters, "
             f"{len(loaded.tokenizer):,} tokens in its vocabulary."
         )
     return loaded

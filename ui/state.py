@@ -5,7 +5,8 @@ control. We keep a copy of each bound value in `st.session_state` under a page-s
 query string so a teacher can share a link that opens the page exactly as they see it.
 
 Precedence when a page opens: the URL, then what the learner last set on this page, then the default. A link value
-the page can't use (see playground/url_values.py) falls back to the default with a warning that names it. The widget
+the page can't use (see playground/url_values.py) falls back to the default with a warning that names it, quoted so
+that nothing in it is read as markdown (a link's text must never become a link on the page). The widget
 helpers (`select`, `number`, `toggle`, `text`) derive that check from the widget's own options or bounds, so a
 bounded widget can never be handed a value it refuses.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from playground.url_values import one_of, parse_bool, within
+from playground.url_values import explained, one_of, parse_bool, quoted, within
 
 _KEPT = "_kept_settings"
 
@@ -54,7 +55,8 @@ class PageState:
                 return cast(raw)
             except (TypeError, ValueError) as err:
                 self.warnings.append(
-                    f"The link's `{name}={raw}` could not be used ({err}); showing the default `{default}` instead."
+                    f"The link's {quoted(raw, prefix=f'{name}=')} could not be used ({explained(err, raw)}); "
+                    f"showing the default {quoted(default)} instead."
                 )
                 return default
         return self._kept.get(name, default)

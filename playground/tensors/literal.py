@@ -2,7 +2,8 @@
 
 Typed text is parsed as *data* with `ast.literal_eval`, never run, and checked before torch sees it, so every mistake
 (a ragged row, a word where a number belongs, a tensor too big for a page) comes back as one sentence that says what is
-wrong and what to do instead of a traceback.
+wrong and what to do instead of a traceback. What the learner typed comes back in a message only through `quoted`,
+so a backtick in the box can't turn the rest of it into markdown.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import ast
 import math
 
 import torch
+
+from playground.url_values import quoted
 
 MAX_ELEMENTS = 10_000  # a heatmap and a page stay readable, and nothing a learner types can exhaust memory
 MAX_RANK = 4  # 4D is the deepest a page can still draw as a grid of 2D slices
@@ -32,11 +35,13 @@ def _shape_of(value, path: tuple[int, ...] = ()) -> tuple[int, ...]:
         return ()
     if isinstance(value, complex):
         raise TensorInputError(
-            f"{value!r} at {_describe_path(path)} is a complex number; this page works with real numbers only."
+            f"{quoted(repr(value))} at {_describe_path(path)} is a complex number; this page works with real numbers "
+            "only."
         )
     if not isinstance(value, (list, tuple)):
         raise TensorInputError(
-            f"{value!r} at {_describe_path(path)} is not a number. A tensor holds numbers only: use ints like 3, "
+            f"{quoted(repr(value))} at {_describe_path(path)} is not a number. A tensor holds numbers only: use ints "
+            "like 3, "
             "floats like 2.5, or True/False."
         )
     if len(value) == 0:
@@ -60,6 +65,13 @@ def _shape_of(value, path: tuple[int, ...] = ()) -> tuple[int, ...]:
     return (len(value),) + shapes[0]
 
 
+def _as_float(number: int) -> str:
+    """What to type instead of an int too big for int64: the float near it, if float32 (the page's float) holds it."""
+    if abs(number) < 3.4e38:
+        return f"Write it as a float, e.g. {float(number):.3g}."
+    return "It is too big even for a float32 (at most about 3.4e38): use a smaller number."
+
+
 def _flatten(value):
     if isinstance(value, (list, tuple)):
         for item in value:
@@ -80,7 +92,7 @@ def parse_literal(text: str) -> torch.Tensor:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError) as err:
         raise TensorInputError(
-            f"Could not read `{text[:60]}{'…' if len(text) > 60 else ''}` as a nested list of numbers "
+            f"Could not read {quoted(text)} as a nested list of numbers "
             f"({type(err).__name__}). Check the brackets and commas, e.g. [[1, 2], [3, 4]]."
         ) from None
     shape = _shape_of(value)
@@ -90,8 +102,7 @@ def parse_literal(text: str) -> torch.Tensor:
     for number in _flatten(value):
         if isinstance(number, int) and not isinstance(number, bool) and not INT64_MIN <= number <= INT64_MAX:
             raise TensorInputError(
-                f"{number} does not fit in int64 (the dtype Python ints become). Write it as a float, e.g. "
-                f"{float(number):.3g}."
+                f"{quoted(number)} does not fit in int64 (the dtype Python ints become). {_as_float(number)}"
             )
     return torch.tensor(value)
 
@@ -112,12 +123,12 @@ def _whole_numbers(text: str, what: str, example: str, looks: str) -> tuple[int,
         value = ast.literal_eval(text if text.startswith(("(", "[")) else f"({text},)")
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         raise TensorInputError(
-            f"Could not read `{text[:40]}` as {what}. Type whole numbers separated by commas, e.g. {example}."
+            f"Could not read {quoted(text)} as {what}. Type whole numbers separated by commas, e.g. {example}."
         ) from None
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value,)
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise TensorInputError(f"`{text[:40]}` is not a list of whole numbers. {looks}")
+        raise TensorInputError(f"{quoted(text)} is not a list of whole numbers. {looks}")
     if len(value) > MAX_RANK:
         raise TensorInputError(f"{len(value)} dimensions is more than this page's cap of {MAX_RANK}.")
     return tuple(value)

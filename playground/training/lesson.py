@@ -15,6 +15,7 @@ from playground.training import jobs, text
 from playground.training.data import available_datasets, fashion_mnist_folder
 from playground.training.records import Run, read_run, summarize
 from playground.training.train import TrainConfig
+from playground.url_values import plain, quoted
 
 
 def runs_root() -> Path:
@@ -90,18 +91,18 @@ def watch(folder: str, job: jobs.Job | None) -> Watch:
     config = run.config or {}
     done_epochs = run.epochs().epoch.nunique()
     shown.caption = (
-        f"`{folder}` · {run.status} · {config.get('world_size', '?')} worker(s) · backend "
+        f"{quoted(folder, limit=160)} · {run.status} · {config.get('world_size', '?')} worker(s) · backend "
         f"{config.get('backend', '?')} · epoch {done_epochs} of {config.get('epochs', '?')}"
     )
     if run.status in ("waiting", "running"):
         shown.progress = done_epochs / max(1, config.get("epochs", 1))
     if run.problems:
-        skipped = f"Skipped {len(run.problems)} unreadable line(s) in metrics.jsonl, e.g. {run.problems[0]}"
+        skipped = f"Skipped {len(run.problems)} unreadable line(s) in metrics.jsonl, e.g. {plain(run.problems[0])}"
         shown.messages.append(("warning", skipped))
     if run.status == "failed":
         shown.messages.append(("error", run.failure_message()))
     elif run.status == "stopped":
-        shown.messages.append(("warning", f"Stopped: {run.of_kind('stopped')[0].get('reason', '')}"))
+        shown.messages.append(("warning", f"Stopped: {plain(run.of_kind('stopped')[0].get('reason', ''))}"))
     elif run.status == "done" and job_alive:  # "Done" waits for the processes to exit, so that Start works again
         shown.messages.append(("info", text.SHUTTING_DOWN))
     elif run.status == "done":

@@ -11,7 +11,8 @@ started)):
            shutting down. A Stop that comes as the processes exit can follow a full set of done records.
 
 A folder written by a job elsewhere may be half-written or hold garbage: such lines are skipped with a message, never a
-crash, because the page keeps polling the file while ranks are still appending to it.
+crash, because the page keeps polling the file while ranks are still appending to it. The messages here are shown as
+markdown, so the folder's name and the text a record carries reach them through `plain`: never as links or HTML.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from playground.url_values import plain
+
 METRICS_FILE = "metrics.jsonl"
+ERROR_LIMIT = 600  # characters of a rank's error the page repeats; the whole text is in the records
 REQUIRED = {
     "config": ("world_size", "strategy", "dataset", "batch_size"),
     "step": ("step", "epoch", "loss", "samples_per_s"),
@@ -122,7 +126,7 @@ class Run:
             return None
         others = sorted({e["rank"] for e in self.errors} - {culprit["rank"]})
         tail = f" (then rank {', '.join(map(str, others))} lost its connection to it)" if others else ""
-        return f"Rank {culprit['rank']} died: {culprit['error']}{tail}"
+        return f"Rank {culprit['rank']} died: {plain(culprit['error'], limit=ERROR_LIMIT)}{tail}"
 
 
 def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -136,11 +140,11 @@ def read_run(folder: str | Path) -> Run:
     """Parse `folder/metrics.jsonl`. A missing folder or file is a FileNotFoundError whose text says what to check."""
     folder = Path(folder).expanduser()
     if not folder.is_dir():
-        raise FileNotFoundError(f"There is no folder {folder}.")
+        raise FileNotFoundError(f"There is no folder {plain(folder)}.")
     path = folder / METRICS_FILE
     if not path.exists():
         raise FileNotFoundError(
-            f"{folder} has no {METRICS_FILE}: is it the --run-dir of a playground.training.train job?"
+            f"{plain(folder)} has no {METRICS_FILE}: is it the --run-dir of a playground.training.train job?"
         )
     run = Run(folder)
     text = path.read_text(errors="replace")

@@ -6,6 +6,7 @@ import torch
 
 from playground.tensors.literal import MAX_ELEMENTS, TensorInputError, parse_dims, parse_literal, parse_shape
 from playground.tensors.source import PRESETS, TensorSource, build_expression, build_tensor
+from tests.unit.test_url_values import ISSUE_PAYLOAD, PAYLOAD, injected, rendered_text
 
 
 @pytest.mark.parametrize("name,rank", [("0D", 0), ("1D", 1), ("2D", 2), ("3D", 3)])
@@ -90,3 +91,34 @@ def test_random_depends_on_the_seed_only():
     )
     assert torch.equal(a, b)
     assert not torch.equal(a, build_tensor(TensorSource("random", shape="3", seed=2)))
+
+
+@pytest.mark.parametrize(
+    "parse, text",
+    [
+        (parse_literal, ISSUE_PAYLOAD),  # unreadable: "Could not read …"
+        (parse_literal, f"[1, {PAYLOAD!r}]"),  # readable, but a string where a number belongs
+        (parse_shape, ISSUE_PAYLOAD),
+        (parse_shape, f"[{PAYLOAD!r}]"),
+        (parse_dims, PAYLOAD),
+    ],
+    ids=["literal", "literal-string", "shape", "shape-string", "dims"],
+)
+def test_what_was_typed_comes_back_as_text_never_as_markdown(parse, text):
+    with pytest.raises(TensorInputError) as err:
+        parse(text)
+    assert injected(str(err.value)) == []
+    assert PAYLOAD[:12] in rendered_text(str(err.value)) or ISSUE_PAYLOAD[:30] in rendered_text(str(err.value))
+
+
+def test_a_long_literal_is_quoted_once_cut_short_with_its_length():
+    with pytest.raises(TensorInputError) as err:
+        parse_literal("[" * 100_000)
+    assert "(100,000 characters)" in str(err.value) and len(str(err.value)) < 300
+
+
+def test_an_int_too_big_even_for_a_float_gets_a_message_not_an_overflow():
+    with pytest.raises(TensorInputError, match="too big even for a float32"):
+        parse_literal("[" + "9" * 400 + "]")
+    with pytest.raises(TensorInputError, match=r"Write it as a float, e\.g\. 1e\+20"):
+        parse_literal("[99999999999999999999]")

@@ -1,10 +1,12 @@
 """What the Training page says about a run folder, decided without Streamlit: live or not, and which message."""
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from playground.training import lesson, text
 from playground.training.records import compare_runs, list_runs, summarize
+from tests.unit.test_url_values import ISSUE_PAYLOAD, PAYLOAD, code_spans, injected, rendered_text
 from tests.unit.training.test_records import CONFIG, finished_run, rec, write
 
 
@@ -119,3 +121,26 @@ def test_the_measured_fewer_steps_figures_show_both_fixes_recover_accuracy():
     measured = text.MEASURED_FEWER_STEPS
     one, two = measured["1 worker"][0], measured["2 workers"][0]
     assert two < one and measured["2 workers, lr x 2"][0] > two and measured["2 workers, 10 epochs"][0] >= one
+
+
+def test_what_a_run_folder_or_its_records_say_reaches_the_page_as_text_never_as_markdown(tmp_path):
+    """The folder is typed by a learner and the records may be anyone's: neither may put a link on the page."""
+    missing = lesson.watch(str(tmp_path / PAYLOAD), None).missing
+    assert injected(missing) == [] and "There is no folder" in missing
+    folder = tmp_path / "r"
+    write(folder, [CONFIG, json.dumps({"kind": PAYLOAD}), rec("stopped", rank=-1, reason=PAYLOAD)])
+    shown = lesson.watch(str(folder), None)
+    assert injected(shown.caption) == [] and code_spans(shown.caption)[0] == str(folder)  # the folder, as typed
+    messages = dict(shown.messages)
+    assert "unknown kind" in messages["warning"] or "Stopped" in messages["warning"]
+    for _, message in shown.messages:
+        assert injected(message) == [], message
+    write(folder, [CONFIG, rec("error", rank=1, error=f"ValueError: {ISSUE_PAYLOAD}")])
+    failed = dict(lesson.watch(str(folder), None).messages)["error"]
+    assert injected(failed) == [] and rendered_text(failed).startswith(f"Rank 1 died: ValueError: {ISSUE_PAYLOAD[:30]}")
+
+
+def test_a_long_run_folder_is_named_in_the_caption_cut_short_with_its_length(tmp_path):
+    folder = write(tmp_path / ("x" * 200), [CONFIG])
+    caption = lesson.watch(str(folder), None).caption
+    assert code_spans(caption) == [str(folder)[:160] + "…"] and f"…` ({len(str(folder)):,} characters)" in caption
