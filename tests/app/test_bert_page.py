@@ -360,7 +360,7 @@ def test_a_typed_mask_works_for_a_model_whose_mask_token_is_written_otherwise(tm
     own = f"the cat {MASK} on the mat."
     at = open_page(folder, text=own)  # picked as a local folder through the link, as the model picker does
     assert not at.exception and not at.error
-    assert f"**{tmp_path / 'angle'}** (local)" in texts(at.caption)
+    assert f"`{tmp_path / 'angle'}` (local)" in texts(at.caption)
     expected = pipeline_top1(folder, own)
     table = at.dataframe[0].value
     assert list(table["done to it"]) == ["typed in the text"] and list(table["top guess"]) == expected
@@ -398,3 +398,4 @@ def test_a_language_the_tokenizer_cannot_read_names_a_model_that_can(model_dir):
     assert not at.exception
     said = texts(at.info)
     assert "Every token (3) became `[UNK]`" in said and "bert-base-multilingual-cased" in said
+

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from tests.helpers import DESKTOP, PHONE, assert_no_streamlit_error, screenshot, wait_for_app_idle
 
 
-def _open(page, app_url, until="on the meta device:", **params):
+def _open(page, app_url, until="built on the meta device", **params):
     page.goto(f"{app_url}/gpt2_config" + (f"?{urlencode(params)}" if params else ""))
     # The transformers check is drawn last; the first visit also imports transformers, slow on a busy machine.
     page.get_by_text(until).first.wait_for(timeout=300_000)
