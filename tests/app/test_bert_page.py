@@ -398,4 +398,3 @@ def test_a_language_the_tokenizer_cannot_read_names_a_model_that_can(model_dir):
     assert not at.exception
     said = texts(at.info)
     assert "Every token (3) became `[UNK]`" in said and "bert-base-multilingual-cased" in said
-
