@@ -26,8 +26,9 @@ limit = max_input_tokens(model, tok)
 
 st.header("1 · Mask tokens, let BERT fill them in")
 st.markdown(text.MASKING + (f"\n\n{text.BUNDLED_FAILS}" if loaded.source == "bundled" else ""))
-text_key = ps.key("text", lesson.DEFAULT_TEXT)  # a link's own text has no default masks: they fit the default's
-masked_key = ps.key("masked", lesson.default_masked(loaded, st.session_state[text_key], limit), positions)
+text_key = ps.key("text", lesson.DEFAULT_TEXT)
+linked = st.query_params.get("text", lesson.DEFAULT_TEXT)  # a link's own text has no default masks: they fit ours
+masked_key = ps.key("masked", lesson.default_masked(loaded, linked, limit), positions)
 rule_key, seed_key = ps.key("rule", False, parse_bool), ps.key("seed", 0, within(0, MAX_SEED, int))
 forget = sets({masked_key: [], rule_key: False})
 typed = ps.text("Your text", "text", lesson.DEFAULT_TEXT, widget="text_area", max_chars=6000, height=80, **forget)
