@@ -87,9 +87,10 @@ def words_at(loaded: LoadedModel, sentence: str, words: tuple[str, ...], limit: 
     return [i for i, token in enumerate(tokens) if token.lstrip("Ġ▁").lower() in words]
 
 
-def default_masked(loaded: LoadedModel, typed: str, limit: int) -> list[int]:
-    """The default sentence's positions of the words the page masks first; none in any other text."""
-    return words_at(loaded, DEFAULT_TEXT, DEFAULT_MASKED_WORDS, limit) if typed == DEFAULT_TEXT else []
+def default_masked(loaded: LoadedModel, linked: str | None, limit: int) -> list[int]:
+    """The default sentence's positions of the words the page masks first; none in a link's own text (`linked`;
+    None when the link gives no text, and the page opens on the default sentence)."""
+    return words_at(loaded, DEFAULT_TEXT, DEFAULT_MASKED_WORDS, limit) if linked in (None, DEFAULT_TEXT) else []
 
 
 def modern_example(loaded: LoadedModel, limit: int) -> dict:

@@ -72,3 +72,7 @@ def test_a_quiz_line_counts_once_with_the_guess_made_before_the_reveal():
 
 def test_a_guess_is_shown_as_plain_text():
     assert lesson.plain_guess("  **bold** <b>x</b> it's-ok  ") == "bold bxb it's-ok"  # no markup character survives
+
+
+def test_with_no_text_in_the_link_the_page_opens_on_the_default_masks(loaded):
+    assert lesson.default_masked(loaded, None, 64) == lesson.default_masked(loaded, lesson.DEFAULT_TEXT, 64) != []
