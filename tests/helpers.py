@@ -61,18 +61,20 @@ def screenshot(page, name: str) -> Path:
 _SNAPSHOT = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     const main = document.querySelector('[data-testid="stMain"]');
-    return [app ? app.getAttribute('data-test-script-state') : null, main ? main.innerText : ''];
+    const loading = main ? main.querySelectorAll('[data-testid="stSkeleton"]').length : 0;
+    return [app ? app.getAttribute('data-test-script-state') : null, main ? main.innerText : '', loading];
 }"""
 
 
 def wait_for_app_idle(page, timeout: float = 120) -> None:
     """Wait until Streamlit has drawn the page and its script has stopped: the app root reports the script state
-    `notRunning`, the main area has text, and that text holds still for a moment (elements can arrive late)."""
+    `notRunning`, the main area has text, no element is still a grey skeleton (Streamlit draws one while an element's
+    code loads, which can take seconds on a busy machine), and that text holds still for a moment."""
     deadline = time.monotonic() + timeout
     previous, stable_since, state = None, None, None
     while time.monotonic() < deadline:
-        state, text = page.evaluate(_SNAPSHOT)
-        if state == "notRunning" and text.strip() and text == previous:
+        state, text, loading = page.evaluate(_SNAPSHOT)
+        if state == "notRunning" and text.strip() and not loading and text == previous:
             if stable_since and time.monotonic() - stable_since > 1.0:
                 return
             stable_since = stable_since or time.monotonic()
