@@ -18,10 +18,15 @@ def overall_by_step(run: Run) -> pd.DataFrame:
     """Per step: the mean loss over ranks and the summed throughput (only steps every rank has logged)."""
     steps = run.steps()
     if steps.empty:
-        return pd.DataFrame(columns=["step", "loss", "samples_per_s", "ranks"])
+        return pd.DataFrame(columns=["step", "loss", "samples_per_s", "tokens_per_s", "ranks"])
     grouped = (
         steps.groupby("step")
-        .agg(loss=("loss", "mean"), samples_per_s=("samples_per_s", "sum"), ranks=("rank", "nunique"))
+        .agg(
+            loss=("loss", "mean"),
+            samples_per_s=("samples_per_s", "sum"),
+            tokens_per_s=("tokens_per_s", lambda rates: rates.sum(min_count=1)),  # NaN for a digits run
+            ranks=("rank", "nunique"),
+        )
         .reset_index()
     )
     world = run.world_size or steps["rank"].nunique()
@@ -67,7 +72,22 @@ def _per_step(run: Run, column: str, overall: str, title: str, unit: str) -> go.
 
 
 def loss_figure(run: Run) -> go.Figure:
-    return _per_step(run, "loss", "overall (mean of ranks)", "Training loss per step", "cross-entropy")
+    if run.task != "gpt":
+        return _per_step(run, "loss", "overall (mean of ranks)", "Training loss per step", "cross-entropy")
+    fig = _per_step(run, "loss", "overall (mean of ranks)", "Training and held-out loss", "cross-entropy per token")
+    evals = run.evals()
+    if len(evals):  # text the model never trained on: the curve that says whether it learned or memorised
+        fig.add_trace(
+            go.Scatter(
+                x=evals.step,
+                y=evals.val_loss,
+                mode="lines+markers",
+                name="held-out (rank 0)",
+                line=dict(width=4, color="#d62728"),
+                marker=dict(size=12, symbol="diamond"),
+            )
+        )
+    return fig
 
 
 def accuracy_figure(run: Run) -> go.Figure:
@@ -85,6 +105,8 @@ def accuracy_figure(run: Run) -> go.Figure:
 
 
 def throughput_figure(run: Run) -> go.Figure:
+    if run.task == "gpt":
+        return _per_step(run, "tokens_per_s", "overall (sum of ranks)", "Throughput", "tokens / s")
     return _per_step(run, "samples_per_s", "overall (sum of ranks)", "Throughput", "samples / s")
 
 
@@ -101,15 +123,41 @@ def gpu_memory_figure(run: Run) -> go.Figure | None:
 
 
 def checksum_table(run: Run) -> pd.DataFrame:
-    """Epoch x rank parameter checksums, and whether every rank holds bit-identical weights."""
-    epochs = run.epochs()
-    if epochs.empty:
+    """Epoch (digits) or evaluation step (GPT) x rank parameter checksums, and whether every rank holds
+    bit-identical weights."""
+    sums, at = (run.checksums(), "step") if run.task == "gpt" else (run.epochs(), "epoch")
+    if sums.empty:
         return pd.DataFrame()
-    table = epochs.pivot_table(index="epoch", columns="rank", values="checksum", aggfunc="first")
+    table = sums.pivot_table(index=at, columns="rank", values="checksum", aggfunc="first")
     table.columns = [f"rank {c}" for c in table.columns]
     table["identical"] = table.nunique(axis=1).eq(1) & table.notna().all(axis=1)
-    table.index = table.index + 1
+    if at == "epoch":
+        table.index = table.index + 1
     return table
+
+
+def heldout_by_time_figure(runs: list[Run]) -> go.Figure:
+    """Held-out loss against seconds since each run started: the race more workers should win, if the extra tokens
+    per second buy more learning per second."""
+    fig = go.Figure()
+    for run in runs:
+        evals = run.evals()
+        if evals.empty:
+            continue
+        workers = run.world_size or 1
+        fig.add_trace(
+            go.Scatter(
+                x=evals.elapsed,
+                y=evals.val_loss,
+                mode="lines+markers",
+                name=f"{workers} worker{'s' if workers > 1 else ''} · {run.folder.name}",
+                line=dict(width=3 if workers == 1 else 4),
+            )
+        )
+    fig.update_layout(
+        title="Held-out loss against time", xaxis_title="seconds", yaxis_title="cross-entropy per token", **_LAYOUT
+    )
+    return fig
 
 
 def scaling_figure(comparison: pd.DataFrame) -> go.Figure:

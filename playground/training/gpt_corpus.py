@@ -18,7 +18,17 @@ from playground.pretraining.corpus import split_holdout
 from playground.pretraining.tokenizer_training import train_byte_level_bpe
 from playground.training.pretrain_config import MAX_TEXT_MB, PretrainConfig
 
-DEFAULT_TEXT = REPO.parent / "shared" / "data" / "tinyshakespeare.txt"  # as scripts/train_bundled_models.py
+# The bundled corpus (Shakespeare's plays, 1.1 MB) is not in the repository: `make corpus` (and the Docker image) put
+# it in data/, and a checkout beside ../shared/data finds it there, as scripts/train_bundled_models.py does.
+CORPUS_PLACES = (REPO / "data" / "tinyshakespeare.txt", REPO.parent / "shared" / "data" / "tinyshakespeare.txt")
+
+
+def bundled_corpus() -> Path:
+    """The first place that holds the corpus (the first place at all when none does, for the message)."""
+    return next((place for place in CORPUS_PLACES if place.is_file()), CORPUS_PLACES[0])
+
+
+DEFAULT_TEXT = bundled_corpus()
 BUNDLED_GPT = REPO / "assets" / "models" / "shakespeare-gpt"
 HOLDOUT = 0.1
 TOKENIZER_DIR = "tokenizer"  # inside the run folder: the tokenizer every rank loads
@@ -34,7 +44,17 @@ class Corpus:
 
 
 def text_path(config: PretrainConfig) -> Path:
-    return Path(config.text).expanduser() if config.text else DEFAULT_TEXT
+    """The run's text file; a ValueError that says where the bundled corpus is looked for when it is missing."""
+    if config.text:
+        return Path(config.text).expanduser()
+    path = bundled_corpus()
+    if not path.is_file():
+        raise ValueError(
+            f"The bundled corpus {path.name} is not on this machine (it is looked for in "
+            f"{' and '.join(str(place.parent) for place in CORPUS_PLACES)}; `make corpus` fetches it). "
+            "Give a text file of your own."
+        )
+    return path
 
 
 def init_folder(config: PretrainConfig) -> Path | None:
@@ -46,11 +66,6 @@ def init_folder(config: PretrainConfig) -> Path | None:
 def read_text(path: Path, max_bytes: int = int(MAX_TEXT_MB * 1e6)) -> str:
     """The file's text (at most `max_bytes`, cut at a line end), or a ValueError that says what is wrong with it."""
     if not path.is_file():
-        if path == DEFAULT_TEXT:
-            raise ValueError(
-                f"The bundled corpus {path.name} is not on this machine (it is looked for in {path.parent}). "
-                "Give a text file of your own."
-            )
         raise ValueError(f"There is no file {path}. Check the path.")
     with open(path, "rb") as f:
         data = f.read(max_bytes + 1)

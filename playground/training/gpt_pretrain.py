@@ -57,9 +57,18 @@ from playground.pretraining.lr_schedule import warmup_cosine
 from playground.training.checkpoints import save_checkpoint
 from playground.training.gpt_corpus import TOKENIZER_DIR, Corpus, init_folder, prepare_corpus
 from playground.training.pretrain_config import DEVICES, TOKENIZERS, PretrainConfig, apply_caps, size_problem
-from playground.training.train import METRICS_FILE, MetricsWriter, gpu_memory, join_job, launch, param_checksum
+from playground.training.train import (
+    METRICS_FILE,
+    MetricsWriter,
+    crash_if_told,
+    gpu_memory,
+    join_job,
+    launch,
+    param_checksum,
+)
 from playground.training.windows import WindowPlan, gather
 
+CRASHES = ("raise", "kill")
 SAMPLING = {"do_sample": True, "top_k": 40, "temperature": 0.8}  # as the bundled GPT's card samples
 CLIP = 1.0
 
@@ -325,6 +334,7 @@ def run_worker(config: PretrainConfig, run_dir: Path, corpus: Corpus | None = No
             started = time.perf_counter()
             starts = plan.rank_starts(step, rank)
             micro = [tuple(t.to(device) for t in gather(corpus.train_ids, s, config.context)) for s in starts]
+            crash_if_told(config, rank, step + 1)  # dies during step crash_step, as the page says
             loss = train_step(model, optimizer, micro, lr)
             seconds = time.perf_counter() - started
             step, train_time, tokens = step + 1, train_time + seconds, tokens + starts.numel() * config.context
@@ -391,7 +401,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[PretrainConfig, Path, boo
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     config = PretrainConfig(**{f.name: getattr(args, f.name) for f in fields(PretrainConfig)})
-    for name, allowed in (("task", ("gpt",)), ("tokenizer", TOKENIZERS), ("device", DEVICES)):
+    for name, allowed in (("task", ("gpt",)), ("tokenizer", TOKENIZERS), ("device", DEVICES), ("crash_how", CRASHES)):
         if getattr(config, name) not in allowed:
             parser.error(f"--{name.replace('_', '-')} must be one of {', '.join(allowed)}")
     return config, args.run_dir, args.overwrite, args.worker

@@ -3,7 +3,9 @@ folder says right now (whether it is worth polling, and which messages the page 
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +13,16 @@ from pathlib import Path
 import pandas as pd
 
 from playground import REPO
-from playground.training import jobs, text
+from playground.training import gpt_pretrain, jobs, text
+from playground.training.checkpoints import MODEL_DIR, checkpoint_step
 from playground.training.data import available_datasets, fashion_mnist_folder
+from playground.training.gpt_corpus import bundled_corpus, read_text
+from playground.training.pretrain_config import MAX_TEXT_MB, PretrainConfig
 from playground.training.records import Run, read_run, summarize
 from playground.training.train import TrainConfig
 from playground.url_values import plain, quoted
+
+UPLOADS = "uploads"  # under the runs folder: the learners' text files
 
 
 def runs_root() -> Path:
@@ -32,14 +39,81 @@ def missing_data(dataset: str, data_dir: str) -> str | None:
     return None
 
 
-def start(config: TrainConfig, owner: str) -> tuple[str | None, str | None]:
-    """Start the job in a new run folder: (the folder, None), or (None, why it could not start)."""
-    run_dir = runs_root() / f"{time.strftime('%Y%m%d-%H%M%S')}-{config.strategy}-{config.workers}w"
+def start(config: TrainConfig | PretrainConfig, owner: str) -> tuple[str | None, str | None]:
+    """Start the job in a new run folder: (the folder, None), or (None, why it could not start).
+
+    A GPT run is checked first (the text, the model's size, the windows), so a bad upload or a width the heads don't
+    divide is a message on the page and no process starts."""
+    if isinstance(config, PretrainConfig):
+        try:
+            config = gpt_pretrain.check(config).config
+        except ValueError as err:
+            return None, f"Nothing started: {plain(str(err), limit=600)}"
+    name = "gpt" if isinstance(config, PretrainConfig) else config.strategy
+    run_dir = runs_root() / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}-{config.workers}w"
     try:
         jobs.start_job(config, run_dir, owner)
     except (jobs.JobBusy, OSError) as err:
         return None, str(err)
     return str(run_dir), None
+
+
+def save_upload(name: str, data: bytes) -> tuple[str | None, str | None]:
+    """A learner's text file kept under the runs folder, named by its content (a class uploading the same file
+    shares one copy): (its path, None), or (None, what is wrong with it). The job reads it again, with the same
+    checks, when it starts."""
+    if len(data) > MAX_TEXT_MB * 1e6:
+        return None, f"{plain(name, limit=60)} is {len(data) / 1e6:.1f} MB; the limit is {MAX_TEXT_MB:g} MB of text."
+    folder = runs_root() / UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(data).hexdigest()[:16]}-{re.sub(r'[^A-Za-z0-9_.-]', '_', name)[-60:]}"
+    if not path.exists():
+        path.write_bytes(data)
+    try:
+        read_text(path)
+    except ValueError as err:
+        path.unlink(missing_ok=True)
+        return None, plain(str(err).replace(path.name, name), limit=400)
+    return str(path), None
+
+
+def missing_corpus(config: PretrainConfig) -> str | None:
+    """What to do when the run would read the bundled corpus and this machine has none."""
+    return None if config.text or bundled_corpus().is_file() else text.GPT_NO_CORPUS
+
+
+def corpus_path(config: PretrainConfig) -> str:
+    """The text file the run reads, as "the code" names it."""
+    return config.text or str(bundled_corpus())
+
+
+def running_folder() -> str:
+    """The folder of the job running on this server, whoever started it: a class opening the page watches the
+    teacher's run without pasting anything. "" when none runs."""
+    job = jobs.current_job()
+    return str(job.run_dir) if job is not None and job.running else ""
+
+
+def checkpoint_links(run: Run) -> dict[str, dict[str, str]] | None:
+    """The links that hand a GPT run's checkpoint on: GPT generation with RUN/model picked as a local folder, and
+    GPT-2 anatomy with its configuration. None before the first checkpoint (or for a digits run)."""
+    if run.task != "gpt" or checkpoint_step(run.folder) is None:
+        return None
+    config = run.config or {}
+    anatomy = {
+        "vocab_size": config.get("vocab"),
+        "context_length": config.get("context"),
+        "emb_dim": config.get("width"),
+        "n_heads": config.get("heads"),
+        "n_layers": config.get("layers"),
+        "drop_rate": config.get("dropout"),
+        "qkv_bias": "true",  # GPT2LMHeadModel: biased attention projections, embeddings tied to the output
+        "tied": "true",
+    }
+    return {
+        "generate": {"model": "local", "model_dir": str(run.folder / MODEL_DIR)},
+        "anatomy": {name: str(value) for name, value in anatomy.items() if value is not None},
+    }
 
 
 def stop(owner: str) -> str | None:
@@ -89,13 +163,16 @@ def watch(folder: str, job: jobs.Job | None) -> Watch:
         return Watch(None, False, job_alive is not None, missing=f"{err} Check the path, or start a run above.")
     shown = Watch(run, is_live(run, job_alive), job_alive is not None)
     config = run.config or {}
-    done_epochs = run.epochs().epoch.nunique()
+    if run.task == "gpt":
+        where = f"step {run.last_step} of {config.get('max_steps', '?')}"
+    else:
+        where = f"epoch {run.epochs().epoch.nunique()} of {config.get('epochs', '?')}"
     shown.caption = (
         f"{quoted(folder, limit=160)} · {run.status} · {config.get('world_size', '?')} worker(s) · backend "
-        f"{config.get('backend', '?')} · epoch {done_epochs} of {config.get('epochs', '?')}"
+        f"{config.get('backend', '?')} · {where}"
     )
     if run.status in ("waiting", "running"):
-        shown.progress = done_epochs / max(1, config.get("epochs", 1))
+        shown.progress = run.progress()
     if run.problems:
         skipped = f"Skipped {len(run.problems)} unreadable line(s) in metrics.jsonl, e.g. {plain(run.problems[0])}"
         shown.messages.append(("warning", skipped))
@@ -106,16 +183,22 @@ def watch(folder: str, job: jobs.Job | None) -> Watch:
     elif run.status == "done" and job_alive:  # "Done" waits for the processes to exit, so that Start works again
         shown.messages.append(("info", text.SHUTTING_DOWN))
     elif run.status == "done":
-        accuracy = summarize(run)["accuracy"]
-        shown.messages.append(
-            ("success", f"Done: every rank wrote its `done` record. Held-out accuracy {accuracy:.3f}.")
-        )
+        shown.messages.append(("success", f"Done: every rank wrote its `done` record. {_result(run)}"))
     stopped = job is not None and job.stopped_by is not None  # a Stop's 143 is no crash
     if job_alive is False and exit_code and run.status != "failed" and not stopped:
         shown.messages.append(("error", f"The job exited with code {exit_code} before any rank reported why:"))
         shown.crashed_log = job.log_tail()
     shown.curves = not run.steps().empty or shown.live  # while a run starts, empty charts mark where curves will come
     return shown
+
+
+def _result(run: Run) -> str:
+    row = summarize(run)
+    if run.task != "gpt":
+        return f"Held-out accuracy {row['accuracy']:.3f}."
+    per_char = row["held-out loss/char"]
+    loss = f"Held-out loss {per_char:.3f} per character" if per_char is not None else "No evaluation"
+    return f"{loss}, {row['tokens/s']:,.0f} tokens/s over all ranks."
 
 
 @dataclass

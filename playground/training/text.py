@@ -131,3 +131,84 @@ def fewer_steps(workers: int, batch: int, accuracy: float, steps: int, base_accu
         f"batch ({workers} x, Goyal et al.'s linear scaling rule for SGD; Adam often wants less, about "
         f"√{workers} x). This project measured, on these digits over 5 epochs: {measured}."
     )
+
+
+# ---- the GPT pretraining task ------------------------------------------------------------------------------------
+
+# bench/bench_training.py: gloo all-reduce of the default GPT's gradients (2.6 M float32) between 2 CPU processes.
+MEASURED_ALL_REDUCE_MS = 10.0
+TASKS = {"gpt": "Pretrain a GPT", "digits": "The lesson's SimpleNN on digits"}
+
+GPT_INTRO = """
+**Pretraining** is how every GPT starts: a model with random weights reads text and, at every position, guesses the
+next token. The loss is how surprised it was (cross-entropy); each step nudges the weights to be less surprised.
+Press **Start** to pretrain a small GPT-2 (`GPT2LMHeadModel`) from scratch on Shakespeare, in separate processes
+over `torch.distributed`. Every few steps it is scored on text it never trained on (the last 10%, **held out**) and
+writes a few lines from the same prompt with the same seed, so the samples differ only because the weights did:
+watch them go from noise to speaker names and verse.
+"""
+
+GPT_NO_CORPUS = (
+    "The bundled corpus (Shakespeare's plays, tinyshakespeare.txt) is not on this machine: upload a text file of your "
+    "own below, or put the corpus at data/tinyshakespeare.txt (`make corpus` fetches it)."
+)
+
+WHY_DDP_PAYS = """
+**Why DDP pays off here, and didn't on the digits.** Each step, a worker computes on its own windows, then waits
+while the workers all-reduce their gradients: one number per parameter, whatever the batch. The compute grows with
+the parameters *times the tokens* (about 6 floating-point operations per parameter per token, forward and
+backward), the communication only with the parameters. {figures}
+"""
+
+FEWER_STEPS_PER_EPOCH = (
+    "**Tokens per step = workers × batch × context × accumulation.** Every optimizer step averages the gradients of "
+    "all the workers' windows, so {workers} worker(s) × {batch} windows × {context} tokens × {accum} = **{tokens:,} "
+    "tokens per step**. One pass over the training text ({train_tokens:,} tokens) therefore takes {steps_per_pass:,} "
+    "steps: more workers, fewer steps per pass. To compare 1 and N workers fairly, give them the same global batch: "
+    "2 workers at batch 8 see as many tokens per step as 1 worker at batch 8 with 2 accumulation steps, and step the "
+    "same way."
+)
+
+
+def ddp_figures(config: dict, steps) -> str:
+    """The two costs of one step of this run, from its model's size and its own step records: what each worker
+    computes, and what the all-reduce moves. SimpleNN's figures are the lesson's model (64→128→64→10) at batch 64."""
+    n_params = config["n_params"]
+    tokens = config["batch_size"] * config["context"] * config["grad_accum"]  # per worker per step
+    gradient_mb, gflop = n_params * 4 / 1e6, 6 * n_params * tokens / 1e9
+    rates = steps["tokens_per_s"].dropna() if "tokens_per_s" in steps else []
+    took = f", which took this run's workers {tokens / rates.median():.2f} s a step" if len(rates) else ""
+    simple_nn = 64 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10
+    return (
+        f"This GPT has {n_params / 1e6:.2f} M parameters. Each step, each worker computes about **{gflop:,.1f} "
+        f"GFLOP** on its {tokens:,} tokens{took}; then the workers all-reduce **{gradient_mb:.1f} MB** of gradients, "
+        f"which takes {MEASURED_ALL_REDUCE_MS:.0f} ms between two processes on this project's 2-core machine. "
+        f"SimpleNN has {simple_nn:,} parameters: a step of 64 digits is {6 * simple_nn * 64 / 1e6:.1f} MFLOP, well "
+        f"under a millisecond of compute, and the all-reduce's fixed cost was larger than the compute it saved."
+    )
+
+
+def steps_per_pass_note(config: dict) -> str:
+    tokens = config["world_size"] * config["batch_size"] * config["context"] * config["grad_accum"]
+    return FEWER_STEPS_PER_EPOCH.format(
+        workers=config["world_size"],
+        batch=config["batch_size"],
+        context=config["context"],
+        accum=config["grad_accum"],
+        tokens=tokens,
+        train_tokens=config["train_tokens"],
+        steps_per_pass=max(1, config["train_tokens"] // tokens),
+    )
+
+
+GPT_NO_BASELINE = (
+    "Finish a run with 1 worker and one with 2 (same model, context and batch per worker) to see the speedup and the "
+    "race of held-out loss against time."
+)
+SAMPLES_CAPTION = "What the model writes from the same prompt with the same seed, newest first:"
+
+STARTS = {"scratch": "Random weights (from scratch)", "bundled": "The bundled GPT (continue its training)"}
+SIZE_KEPT = "Continuing the bundled GPT keeps its size: 4 layers, 4 heads, width 192."
+UPLOAD = "Your own text instead of Shakespeare (a UTF-8 .txt file, up to 5 MB; the last 10% is held out)"
+RUN_FOLDER = "Run folder shown below (paste the --run-dir of a job started elsewhere to watch it)"
+TRAINING = "Training…"

@@ -178,7 +178,8 @@ def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tens
     return loss
 
 
-def _crash(config: TrainConfig, rank: int, step: int) -> None:
+def crash_if_told(config, rank: int, step: int) -> None:
+    """The lesson's fault injection (both tasks): rank `crash_rank` dies at `crash_step`, by an exception or SIGKILL."""
     if config.crash_rank == rank and step == config.crash_step:
         if config.crash_how == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
@@ -227,7 +228,7 @@ def run_worker(config: TrainConfig, run_dir: Path) -> None:
                 step += 1
                 samples_since_log += len(idx)
                 epoch_samples += len(idx)
-                _crash(config, rank, step)
+                crash_if_told(config, rank, step)
                 if step % config.log_every == 0:
                     now = time.perf_counter()
                     extra = gpu_memory(device)

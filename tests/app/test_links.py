@@ -16,8 +16,10 @@ BAD_LINKS = [
     ("tokenization", "bert", "no-such-tokenizer", ("selectbox", "tokenizers.bert", "bundled"), {}),
     ("bert", "k", "99", ("slider", "bert.k", 5), {}),
     ("gpt", "top_p", "7", ("slider", "gpt.top_p", 1.0), {"method": "sampling"}),
-    ("training", "epochs", "1000", ("number_input", "training.epochs", 5), {}),
-    ("training", "strategy", "horovod", ("radio", "training.strategy", "ddp"), {}),
+    ("training", "epochs", "1000", ("number_input", "training.epochs", 5), {"task": "digits"}),
+    ("training", "strategy", "horovod", ("radio", "training.strategy", "ddp"), {"task": "digits"}),
+    ("training", "task", "tensorflow", ("radio", "training.task", "gpt"), {}),
+    ("training", "layers", "99", ("number_input", "training.layers", 4), {}),
 ]
 
 

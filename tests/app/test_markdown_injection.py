@@ -57,11 +57,10 @@ SETTINGS = {
         ({"model": "local"}, ("model_dir",)),
     ],
     "training": [
-        (
-            {},
-            ("strategy", "workers", "dataset", "epochs", "batch", "lr", "max_steps", "crash_rank", "crash_step", "run"),
-        ),
-        ({"dataset": "mnist"}, ("data_dir", "download")),
+        ({}, ("task", "workers", "init", "layers", "heads", "width", "context", "windows", "accum", "peak_lr")),
+        ({}, ("steps", "eval_every", "prompt", "minutes", "crash_rank", "crash_step", "run")),
+        ({"task": "digits"}, ("strategy", "workers", "dataset", "epochs", "batch", "lr", "max_steps", "crash_rank")),
+        ({"task": "digits", "dataset": "mnist"}, ("data_dir", "download")),
     ],
     "inside_gpt": [({}, ("model", "prompt", "layer", "head", "row", "key", "temperature"))],
 }

@@ -27,7 +27,9 @@ def runs(tmp_path, monkeypatch):
 
 
 def page() -> AppTest:
+    """The page on the lesson's SimpleNN task (tests/app/test_pretraining_page.py covers the GPT task)."""
     at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["task"] = "digits"
     at.run()
     assert not at.exception
     return at

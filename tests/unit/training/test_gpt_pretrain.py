@@ -124,7 +124,7 @@ def test_every_record_has_its_fields_with_their_types(two_workers):
     assert sorted((r["rank"], r["step"]) for r in steps) == [(rank, s) for rank in (0, 1) for s in (1, 2, 3)]
     for r in steps:
         assert isinstance(r["loss"], float) and 0 < r["loss"] < 20
-        assert isinstance(r["lr"], float) and 0 < r["lr"] <= 1e-3
+        assert isinstance(r["lr"], float) and 0 < r["lr"] <= PretrainConfig.lr  # never above the schedule's peak
         assert isinstance(r["tokens_per_s"], float) and r["tokens_per_s"] > 0
     by_step = {(r["rank"], r["step"]): r for r in steps}
     for s in (1, 2, 3):
@@ -277,7 +277,10 @@ def test_the_defaults_are_the_bundled_gpts_configuration():
         bundled["n_embd"],
         bundled["n_positions"],
     )
-    assert default.dropout == bundled["resid_pdrop"] and default.vocab_size == bundled["vocab_size"]
+    assert default.vocab_size == bundled["vocab_size"]
+    # ...but not its dropout: the bundled GPT trained for 45 minutes with 0.1; a two-minute class run learns faster
+    # without it.
+    assert (default.dropout, bundled["resid_pdrop"]) == (0.0, 0.1)
 
 
 def test_caps_clamp_with_a_note_each():
