@@ -16,6 +16,8 @@ RUN python -m pip install --no-cache-dir --user --retries 1 --extra-index-url ht
  && python -m pip install --no-cache-dir --user -r requirements.txt
 
 COPY --chown=user . .
+# The Training page's default corpus (Shakespeare, 1.1 MB), as `make corpus` fetches it.
+ADD --chown=user https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt data/tinyshakespeare.txt
 
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \

@@ -21,19 +21,23 @@ SERVE := streamlit run app.py
 # code while serving a class. Developers get a polling watcher, which can't overflow.
 DEV_WATCHER := --server.fileWatcherType poll --server.runOnSave true
 CHROMIUM := /usr/bin/chromium
+# The Training page pretrains on Shakespeare by default (1.1 MB, not in the repository): copied from ../shared/data
+# when it is there, else downloaded once. Offline with neither, the page says so and takes an uploaded text instead.
+CORPUS := data/tinyshakespeare.txt
+CORPUS_URL := https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt
 # Chinese in screenshots and browser tests needs a CJK font; without one Chromium draws empty boxes.
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run dev test lint bench train-models clean
+.PHONY: run dev test lint bench train-models clean corpus
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed corpus
 	$(BIN)/$(SERVE)
 
-dev: $(VENV)/.installed
+dev: $(VENV)/.installed corpus
 	$(BIN)/$(SERVE) $(DEV_WATCHER)
 
-test: $(VENV)/.installed-dev $(CHROMIUM) $(CJK_FONT)
+test: $(VENV)/.installed-dev $(CHROMIUM) $(CJK_FONT) corpus
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -54,6 +58,12 @@ train-models: $(VENV)/.installed
 	$(BIN)/python scripts/train_bundled_models.py --model bert --minutes $(MINUTES) --threads 1 \
 		--short-seq-prob 0.1 --out runs/models/shakespeare-bert; bert=$$?; \
 	wait $$gpt && exit $$bert
+
+corpus: $(VENV)/.installed
+	@test -s $(CORPUS) || { mkdir -p data && { cp ../shared/data/tinyshakespeare.txt $(CORPUS) 2>/dev/null || \
+		$(BIN)/python -c "import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])" \
+		$(CORPUS_URL) $(CORPUS) 2>/dev/null || { rm -f $(CORPUS); \
+		echo "note: no Shakespeare corpus (offline, no ../shared/data): the Training page will ask for a text file"; }; }; }
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

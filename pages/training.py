@@ -9,7 +9,7 @@ from playground.training import figures as charts
 from playground.training import jobs, lesson, text
 from playground.training.code_panel import pretraining_code, training_code
 from playground.training.data import available_datasets, fashion_mnist_folder
-from playground.training.pretrain_config import CAPS, PretrainConfig
+from playground.training.pretrain_config import CAPS, MAX_TEXT_MB, PretrainConfig
 from playground.training.pretrain_config import apply_caps as gpt_caps
 from playground.training.records import compare_runs, list_runs, summarize
 from playground.training.train import MAX_STEPS, STRATEGIES, TrainConfig, apply_caps
@@ -17,7 +17,7 @@ from ui.code_panel import show_code
 from ui.layout import say
 from ui.state import PageState, sets
 
-st.title("🚀 Pretraining, distributed")
+st.title("🚀 Distributed training")
 ps = PageState("training")
 owner = st.session_state.setdefault("training.owner", uuid.uuid4().hex)
 info, device = runtime_info(), "cuda" if runtime_info().gpu_count else "cpu"  # NCCL on GPUs
@@ -31,28 +31,30 @@ def gpt_settings() -> tuple[PretrainConfig, str | None]:
     d = PretrainConfig()
     workers = ps.number("Workers (processes)", "workers", 2, 1, 16, help=cores)
     init = ps.select("Start from", "init", list(text.STARTS), "scratch", widget="radio", format_func=text.STARTS.get)
-    size = st.columns(4)
-    kept = {"disabled": init == "bundled", "help": text.SIZE_KEPT if init == "bundled" else None}
-    layers = ps.number("Layers", "layers", d.layers, 1, CAPS["layers"], where=size[0], **kept)
-    heads = ps.number("Heads", "heads", d.heads, 1, CAPS["heads"], where=size[1], **kept)
-    width = ps.number("Embedding width", "width", d.width, 8, CAPS["width"], where=size[2], step=8, **kept)
-    context = ps.number("Context (tokens)", "context", d.context, 8, CAPS["context"], where=size[3], step=8)
-    run = st.columns(4)
-    batch = ps.number("Windows per worker", "windows", d.batch_size, 1, CAPS["batch_size"], where=run[0])
-    accum = ps.number("Accumulation steps", "accum", d.grad_accum, 1, CAPS["grad_accum"], where=run[1])
-    lr = ps.number("Peak learning rate", "peak_lr", d.lr, 1e-5, 0.05, where=run[2], step=1e-4, format="%.4g")
-    steps = ps.number("Steps", "steps", d.max_steps, 1, CAPS["max_steps"], where=run[3])
-    every, prompt, minutes = st.columns(3)
-    eval_every = ps.number("Evaluate and sample every … steps", "eval_every", d.eval_every, 1, 5000, where=every)
-    prompt = ps.text("Sample prompt", "prompt", d.prompt, where=prompt, max_chars=200)
-    minutes = ps.number("Time budget (minutes, 0 = none)", "minutes", 0.0, 0.0, 60.0, where=minutes, step=0.5)
-    upload = st.file_uploader(text.UPLOAD, type=["txt", "md"], key="training.upload")
+    with st.expander(text.SETTINGS_EXPANDER):
+        size = st.columns(4)
+        kept = {"disabled": init == "bundled", "help": text.SIZE_KEPT if init == "bundled" else None}
+        layers = ps.number("Layers", "layers", d.layers, 1, CAPS["layers"], where=size[0], **kept)
+        heads = ps.number("Heads", "heads", d.heads, 1, CAPS["heads"], where=size[1], **kept)
+        width = ps.number("Embedding width", "width", d.width, 8, CAPS["width"], where=size[2], step=8, **kept)
+        context = ps.number("Context (tokens)", "context", d.context, 8, CAPS["context"], where=size[3], step=8)
+        run = st.columns(4)
+        batch = ps.number("Windows per worker", "windows", d.batch_size, 1, CAPS["batch_size"], where=run[0])
+        accum = ps.number("Accumulation steps", "accum", d.grad_accum, 1, CAPS["grad_accum"], where=run[1])
+        lr = ps.number("Peak learning rate", "peak_lr", d.lr, 1e-5, 0.05, where=run[2], step=1e-4, format="%.4g")
+        steps = ps.number("Steps", "steps", d.max_steps, 1, CAPS["max_steps"], where=run[3])
+        every, prompt, minutes = st.columns(3)
+        eval_every = ps.number("Evaluate and sample every … steps", "eval_every", d.eval_every, 1, 5000, where=every)
+        prompt = ps.text("Sample prompt", "prompt", d.prompt, where=prompt, max_chars=200)
+        minutes = ps.number("Time budget (minutes, 0 = none)", "minutes", 0.0, 0.0, 60.0, where=minutes, step=0.5)
+    upload = st.file_uploader(text.UPLOAD, type=["txt", "md"], key="training.upload", max_upload_size=int(MAX_TEXT_MB))
     path, problem = lesson.save_upload(upload.name, upload.getvalue()) if upload else ("", None)
     crash = crash_settings()
     values = dict(workers=workers, text=path or "", init_from="bundled" if init == "bundled" else "")
     values |= dict(layers=layers, heads=heads, width=width, context=context, batch_size=batch, grad_accum=accum)
     values |= dict(lr=lr, max_steps=steps, eval_every=eval_every, prompt=prompt, minutes=minutes, device=device)
     config, notes = gpt_caps(PretrainConfig(**values, **crash), info.cpu_count, info.gpu_count)
+    st.caption(text.run_summary(config))
     say(("info", note) for note in notes)
     return config, problem or lesson.missing_corpus(config)
 
@@ -154,21 +156,23 @@ def draw_samples_and_links(run) -> None:
         st.markdown(text.SAMPLES_CAPTION)
         for sample in samples[:12]:
             st.markdown(f"**step {sample['step']}**")
-            st.code(sample["text"], language=None, wrap_lines=True)
+            st.code(sample["text"], language=None, wrap_lines=True, height=180)
     if run.config:
         st.markdown(text.steps_per_pass_note(run.config))
         st.markdown(text.WHY_DDP_PAYS.format(figures=text.ddp_figures(run.config, run.steps())))
-    if (links := lesson.checkpoint_links(run)) and run.status != "running":
-        write, anatomy = st.columns(2)
-        write.page_link("pages/gpt.py", label="✍️ Write with this model", query_params=links["generate"])
-        anatomy.page_link(
-            "pages/gpt2_config.py", label="🧮 Its configuration in GPT-2 anatomy", query_params=links["anatomy"]
-        )
 
 
 if folder:
-    st.session_state["training.live"] = lesson.watch(folder, jobs.current_job()).live
-    st.fragment(draw_run, run_every=1.0 if st.session_state["training.live"] else None)(folder)
+    looked = lesson.watch(folder, jobs.current_job())
+    st.session_state["training.live"] = looked.live
+    st.fragment(draw_run, run_every=1.0 if looked.live else None)(folder)
+    # Outside the fragment, drawn by the full rerun that follows the run's end: a link in a polling fragment
+    # could be redrawn under the learner's click.
+    if not looked.live and looked.run is not None and (links := lesson.checkpoint_links(looked.run)):
+        st.markdown(text.hand_on(links["generate"]["model_dir"]))
+        write, anatomy = st.columns(2)
+        write.page_link("pages/gpt.py", label="✍️ Write with this model", query_params=links["generate"])
+        anatomy.page_link("pages/gpt2_config.py", label=text.ANATOMY_LINK, query_params=links["anatomy"])
 
 
 def as_settings(values: dict) -> dict:

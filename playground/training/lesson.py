@@ -111,7 +111,7 @@ def checkpoint_links(run: Run) -> dict[str, dict[str, str]] | None:
         "tied": "true",
     }
     return {
-        "generate": {"model": "local", "model_dir": str(run.folder / MODEL_DIR)},
+        "generate": {"model": "local", "model_dir": str(run.folder / MODEL_DIR), "prompt": config.get("prompt", "")},
         "anatomy": {name: str(value) for name, value in anatomy.items() if value is not None},
     }
 

@@ -1,5 +1,7 @@
 """The words of the Training page's lesson, kept beside the code they explain rather than inside the page file."""
 
+from playground.url_values import quoted
+
 STRATEGY_LABELS = {
     "ddp": "DistributedDataParallel (N processes)",
     "single": "Single process",
@@ -212,3 +214,26 @@ SIZE_KEPT = "Continuing the bundled GPT keeps its size: 4 layers, 4 heads, width
 UPLOAD = "Your own text instead of Shakespeare (a UTF-8 .txt file, up to 5 MB; the last 10% is held out)"
 RUN_FOLDER = "Run folder shown below (paste the --run-dir of a job started elsewhere to watch it)"
 TRAINING = "Training…"
+SETTINGS_EXPANDER = "⚙️ Model size, batch and schedule (the defaults are a two-minute run worth watching)"
+
+
+def run_summary(config) -> str:
+    """The run in one line, for a settings box that is usually closed."""
+    size = "the bundled GPT's size" if config.init_from else f"{config.layers} layers · {config.heads} heads · width "
+    size += "" if config.init_from else f"{config.width}"
+    tokens = config.workers * config.batch_size * config.grad_accum * config.context
+    return (
+        f"The run: {size} · context {config.context} · {config.workers} worker(s) × {config.batch_size} windows"
+        f"{f' × {config.grad_accum} accumulated' if config.grad_accum > 1 else ''} = {tokens:,} tokens per step · "
+        f"{config.max_steps} steps · peak learning rate {config.lr:g} · a sample every {config.eval_every} steps"
+    )
+
+
+ANATOMY_LINK = "🧮 Its configuration in GPT-2 anatomy"
+
+
+def hand_on(model_dir: str) -> str:
+    return (
+        f"**Use what it learned.** The checkpoint in {quoted(model_dir, limit=120)} is a transformers model: write "
+        "with it in GPT generation, or count its parameters and memory in GPT-2 anatomy."
+    )

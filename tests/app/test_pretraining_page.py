@@ -3,6 +3,7 @@ checkpoint on, and compare 1 against N workers."""
 
 import base64
 import json
+import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from playground.training import jobs as job_runner
 from playground.training.pretrain_config import PretrainConfig
 from tests.app.test_training_page import poll, texts
+from tests.unit.training.test_jobs import group_alive
 from tests.unit.training.test_records import rec, write
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -89,6 +91,7 @@ def test_a_tiny_gpt_trains_to_the_end_with_curves_samples_checksums_and_a_checkp
     assert write_link.page.endswith("gpt") and parse_qs(write_link.query_string) == {
         "model": ["local"],
         "model_dir": [str(folder / "model")],
+        "prompt": ["ROMEO:"],
     }
     anatomy = parse_qs(links["🧮 Its configuration in GPT-2 anatomy"].query_string)
     assert (anatomy["n_layers"], anatomy["n_heads"], anatomy["emb_dim"], anatomy["context_length"]) == (
@@ -190,3 +193,16 @@ def test_one_against_two_workers_gives_speedup_efficiency_and_the_race_of_held_o
         "1 worker · gpt-1w": ([10.0, 20.0], [6.0, 5.8]),
         "2 workers · gpt-2w": ([10.0, 20.0, 30.0, 40.0], [6.0, 5.7, 5.5, 5.4]),
     }
+
+
+def test_a_gpt_worker_that_dies_is_named_with_its_reason_and_no_process_is_left(runs):
+    at = page(**TINY | {"crash_rank": "1", "crash_step": "2"})
+    at.button[0].click().run()
+    poll(at, lambda at: at.error, timeout=300)
+    assert "Rank 1 died: RuntimeError: injected failure: rank 1 was told to crash at step 2" in texts(at.error)
+    job = job_runner.current_job()
+    assert job.process.wait(timeout=60) != 0
+    deadline = time.monotonic() + 30
+    while group_alive(job.process.pid) and time.monotonic() < deadline:  # the launcher reaps its other rank
+        time.sleep(0.5)
+    assert not group_alive(job.process.pid), "a rank outlived the failed job"

@@ -1,4 +1,5 @@
-"""The Training page in a real browser: start a 2-worker job and watch its curves appear, then look at it."""
+"""The Training page in a real browser: start a 2-worker job and watch its curves (and a GPT's samples) appear,
+then look at it, and hand a GPT's checkpoint on to GPT generation."""
 
 import time
 
@@ -16,7 +17,7 @@ def wait_for(page, condition, timeout: float = 300, what: str = "") -> None:
         except PlaywrightError:  # the app is between reruns (e.g. the fragment asked for a full rerun)
             pass
         time.sleep(0.5)
-    raise AssertionError(f"waited {timeout}s for {what}")
+    raise AssertionError(f"waited {timeout}s for {what}; the page is at {page.url}")
 
 
 def runs_table_status(page, run_name: str) -> str | None:
@@ -30,7 +31,7 @@ def runs_table_status(page, run_name: str) -> str | None:
 
 def test_curves_appear_live_and_the_finished_run_is_shown_on_desktop_and_phone(browser_page, app_url):
     page = browser_page
-    page.goto(f"{app_url}/training?epochs=3&workers=2&strategy=ddp&run=")
+    page.goto(f"{app_url}/training?task=digits&epochs=3&workers=2&strategy=ddp&run=")
     wait_for_app_idle(page, timeout=180)
     main = page.locator('[data-testid="stMain"]')
     assert "Distributed training" in main.inner_text()
@@ -67,7 +68,7 @@ def test_a_one_worker_run_after_a_two_worker_run_gives_the_speedup_chart(browser
     page = browser_page
     main = page.locator('[data-testid="stMain"]')
     for workers in (2, 1):
-        open_at(page, f"{app_url}/training?epochs=2&workers={workers}&strategy=ddp&run=", DESKTOP)
+        open_at(page, f"{app_url}/training?task=digits&epochs=2&workers={workers}&strategy=ddp&run=", DESKTOP)
         page.get_by_role("button", name="▶ Start training").click()
         wait_for(page, lambda: "Done: every rank wrote its" in main.inner_text(), what=f"the {workers}-worker run")
     wait_for_app_idle(page)
@@ -76,3 +77,47 @@ def test_a_one_worker_run_after_a_two_worker_run_gives_the_speedup_chart(browser
     wait_for(page, lambda: "Speedup over 1 worker" in main.inner_text(), what="the scaling chart")
     assert_no_streamlit_error(page)
     screenshot(page, "training-runs-desktop")
+
+
+TALL_DESKTOP, TALL_PHONE = {"width": 1280, "height": 6000}, {"width": 390, "height": 12000}  # see the whole page
+TINY_GPT = "task=gpt&workers=2&layers=1&heads=2&width=64&context=64&windows=4&steps=30&eval_every=10&run="
+
+
+def test_a_gpt_run_shows_curves_and_samples_as_they_arrive_and_its_checkpoint_writes_in_gpt_generation(
+    browser_page, app_url
+):
+    page = browser_page
+    main = page.locator('[data-testid="stMain"]')
+    open_at(page, f"{app_url}/training?{TINY_GPT}", TALL_DESKTOP)
+    assert "Pretraining" in main.inner_text() and "GPT2LMHeadModel" in main.inner_text()
+    page.get_by_role("button", name="▶ Start training").click()
+    charts = page.locator(".js-plotly-plot")
+    wait_for(page, lambda: charts.count() >= 2 and "rank 1" in charts.first.inner_text(), what="the loss curves")
+    wait_for(page, lambda: "What the model writes from the same prompt" in main.inner_text(), what="the first sample")
+    screenshot(page, "training-gpt-live-desktop")
+    wait_for(page, lambda: "Done: every rank wrote its" in main.inner_text(), what="the done records")
+    wait_for_app_idle(page)
+    text = main.inner_text()
+    assert "· done · 2 worker(s) · backend gloo · step 30 of 30" in text
+    assert text.index("step 30") < text.index("step 20") < text.index("step 10")  # newest first
+    assert "held-out (rank 0)" in charts.first.inner_text() and "tokens / s" in charts.nth(1).inner_text()
+    assert_no_streamlit_error(page)
+    screenshot(page, "training-gpt-desktop")
+    run_url = page.url
+
+    link = page.get_by_role("link", name="✍️ Write with this model")
+    assert link.get_attribute("href").startswith("gpt?model=local&model_dir=")
+    link.click()
+    wait_for(page, lambda: "/gpt?" in page.url, what="GPT generation to open")
+    wait_for_app_idle(page, timeout=300)
+    assert_no_streamlit_error(page)
+    text = main.inner_text()
+    assert "GPT generation" in text and "(local)" in text and "/model" in text  # the run's checkpoint is the model
+    assert "model_dir=" in page.url and "prompt=ROMEO" in page.url  # and the prompt its samples started from
+    screenshot(page, "training-gpt-handed-to-generation")
+
+    open_at(page, run_url, TALL_PHONE)
+    wait_for(page, lambda: page.locator(".js-plotly-plot").count() >= 2, what="the charts on a phone")
+    assert "Done: every rank wrote its" in main.inner_text()
+    assert_no_streamlit_error(page)
+    screenshot(page, "training-gpt-phone")

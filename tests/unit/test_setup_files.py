@@ -96,3 +96,12 @@ def test_set_up_tries_the_cpu_torch_index_once_and_says_which_index_it_used():
     assert recipe.index("$(TORCH_INSTALL)") < recipe.index("$(TORCH_INSTALL_WITHOUT_INDEX)")
     assert recipe.count("echo") == 2, "one line says which index torch came from, and why"
     assert "--extra-index-url" not in makefile_variable("TORCH_INSTALL_WITHOUT_INDEX")
+
+
+def test_the_docker_image_and_make_fetch_the_same_corpus_to_where_the_training_page_looks_first():
+    from playground.training.gpt_corpus import CORPUS_PLACES
+
+    url, path = makefile_variable("CORPUS_URL"), makefile_variable("CORPUS")
+    assert f"ADD --chown=user {url} {path}" in dockerfile()
+    assert CORPUS_PLACES[0] == ROOT / path
+    assert path + "\n" in (ROOT / ".gitignore").read_text() or "data/\n" in (ROOT / ".gitignore").read_text()

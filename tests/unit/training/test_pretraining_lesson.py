@@ -29,6 +29,7 @@ GPT_CONFIG = rec(
     train_tokens=307_609,
     vocab=4096,
     dropout=0.0,
+    prompt="ROMEO:",
 )
 
 
@@ -129,7 +130,7 @@ def test_the_checkpoint_is_handed_on_only_once_there_is_one(tmp_path):
     (run.folder / "model").mkdir()
     (run.folder / "model" / "training_step.json").write_text(json.dumps({"step": 4}))
     links = lesson.checkpoint_links(run)
-    assert links["generate"] == {"model": "local", "model_dir": str(run.folder / "model")}
+    assert links["generate"] == {"model": "local", "model_dir": str(run.folder / "model"), "prompt": "ROMEO:"}
     assert links["anatomy"] | {} == {
         "vocab_size": "4096",
         "context_length": "256",
