@@ -255,6 +255,7 @@ def summarize(run: Run) -> dict:
 
 
 def summarize_gpt(run: Run) -> dict:
+    """What a class compares first (workers, held-out loss, tokens/s) comes first: a phone shows only a few columns."""
     config = run.config or {}
     done = run.of_kind("done")
     evals, checksums = run.evals(), run.checksums()
@@ -264,18 +265,18 @@ def summarize_gpt(run: Run) -> dict:
         "run": run.folder.name,
         "status": run.status,
         "workers": config.get("world_size"),
-        "dataset": config.get("dataset"),
+        "steps": run.last_step or None,
+        "held-out loss/char": round(float(last_eval.val_loss_per_char), 4) if last_eval is not None else None,
+        # Throughput of the whole job: the ranks work at the same time, so their rates add up.
+        "tokens/s": round(sum(r.get("tokens_per_s", 0) for r in done), 1) if done else None,
+        "train time (s)": max(r["train_time"] for r in done) if done else None,
         "model": _model_size(config),
         "context": config.get("context"),
         "batch/worker": config.get("batch_size"),
         "grad accum": config.get("grad_accum"),
         "tokens/step": config.get("tokens_per_step"),
         "lr": config.get("lr"),
-        "steps": run.last_step or None,
-        "held-out loss/char": round(float(last_eval.val_loss_per_char), 4) if last_eval is not None else None,
-        # Throughput of the whole job: the ranks work at the same time, so their rates add up.
-        "tokens/s": round(sum(r.get("tokens_per_s", 0) for r in done), 1) if done else None,
-        "train time (s)": max(r["train_time"] for r in done) if done else None,
+        "dataset": config.get("dataset"),
         "weights identical": bool(last_sums.checksum.nunique() == 1) if len(last_sums) else None,
     }
 

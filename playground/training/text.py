@@ -219,8 +219,12 @@ SETTINGS_EXPANDER = "⚙️ Model size, batch and schedule (the defaults are a t
 
 def run_summary(config) -> str:
     """The run in one line, for a settings box that is usually closed."""
-    size = "the bundled GPT's size" if config.init_from else f"{config.layers} layers · {config.heads} heads · width "
-    size += "" if config.init_from else f"{config.width}"
+    plural = lambda n, word: f"{n} {word}{'s' if n != 1 else ''}"  # noqa: E731
+    size = (
+        "the bundled GPT's size"
+        if config.init_from
+        else (f"{plural(config.layers, 'layer')} · {plural(config.heads, 'head')} · width {config.width}")
+    )
     tokens = config.workers * config.batch_size * config.grad_accum * config.context
     return (
         f"The run: {size} · context {config.context} · {config.workers} worker(s) × {config.batch_size} windows"

@@ -165,3 +165,12 @@ def test_the_page_explains_tokens_per_step_and_what_the_all_reduce_costs_from_th
     assert "2.62 M parameters" in figures and "**10.5 MB** of gradients" in figures
     # 6 x 2,615,424 parameters x 1,024 tokens; 1,024 tokens at the ranks' median 2,000.5 tokens/s
     assert "**16.1 GFLOP** on its 1,024 tokens, which took this run's workers 0.51 s a step" in figures
+
+
+def test_the_run_is_summed_up_in_one_line_while_its_settings_box_is_closed():
+    config = PretrainConfig(layers=1, heads=2, width=64, context=64, batch_size=4, grad_accum=2, max_steps=30)
+    assert text.run_summary(config).startswith(
+        "The run: 1 layer · 2 heads · width 64 · context 64 · 2 worker(s) × 4 windows × 2 accumulated = 1,024 tokens "
+        "per step · 30 steps"
+    )
+    assert "the bundled GPT's size" in text.run_summary(PretrainConfig(init_from="bundled"))
