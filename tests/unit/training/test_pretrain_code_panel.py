@@ -57,13 +57,20 @@ def run_script(source: str, tmp_path) -> str:
         assert command[0] == "torchrun" and command[-1] == script.name
         found = shutil.which("torchrun")
         torchrun = [found] if found else [sys.executable, "-m", "torch.distributed.run"]  # the same launcher
-        command = [*torchrun, *command[1:-1], str(script)]
+        # Each rank's output to its own file: through one shared pipe, a whole rank's lines went missing in 2 suite
+        # runs of 4 on the loaded 2-core machine.
+        logs = tmp_path / "torchrun-logs"
+        command = [*torchrun, "--log-dir", str(logs), "--redirects", "3", *command[1:-1], str(script)]
     else:
-        command = [sys.executable, str(script)]
+        command, logs = [sys.executable, str(script)], None
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "RANK", "WORLD_SIZE")}
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
+    if logs is None:
+        return result.stdout
+    ranks = sorted(logs.rglob("stdout.log"), key=lambda path: int(path.parent.name))
+    assert len(ranks) == int(re.search(r"--nproc_per_node=(\d+)", " ".join(command)).group(1))
+    return "".join(path.read_text(encoding="utf-8") for path in ranks)
 
 
 def printed_losses(stdout: str) -> dict[tuple[int, int], float]:
