@@ -15,20 +15,12 @@ from playground.training import jobs as job_runner
 from playground.training.pretrain_config import PretrainConfig
 from tests.app.test_training_page import poll, texts
 from tests.unit.training.test_jobs import group_alive
+from tests.unit.training.test_pretraining_lesson import GPT_CONFIG
 from tests.unit.training.test_records import rec, write
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/training.py"
 TINY = {"layers": "1", "heads": "2", "width": "32", "context": "32", "windows": "2", "steps": "6", "eval_every": "3"}
-
-
-@pytest.fixture
-def runs(tmp_path, monkeypatch):
-    monkeypatch.setenv("PLAYGROUND_RUNS_DIR", str(tmp_path / "runs"))
-    yield tmp_path / "runs"
-    job = job_runner.current_job()
-    if job is not None and job.running:
-        job_runner.stop_job(job, grace_s=1)
 
 
 def page(**params) -> AppTest:
@@ -135,23 +127,12 @@ def test_a_run_that_cannot_work_gets_a_message_and_starts_nothing(runs, params, 
 
 def gpt_run(folder, workers, tokens_per_rank, val_losses):
     """A finished GPT run's records: evaluations at steps 10, 20, ... taking 10 s each."""
-    config = rec(
-        "config",
+    config = dict(
+        GPT_CONFIG,
         world_size=workers,
-        strategy="ddp",
         dataset="tinyshakespeare.txt",
-        batch_size=4,
-        task="gpt",
-        layers=4,
-        heads=4,
-        width=192,
-        context=256,
-        grad_accum=1,
         max_steps=10 * len(val_losses),
-        lr=0.006,
         tokens_per_step=workers * 1024,
-        n_params=2_615_424,
-        train_tokens=307_609,
     )
     records = [config]
     for n, loss in enumerate(val_losses, start=1):

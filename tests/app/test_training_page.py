@@ -17,15 +17,6 @@ from tests.unit.training.test_records import CONFIG, finished_run, rec, write
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "training.py")
 
 
-@pytest.fixture
-def runs(tmp_path, monkeypatch):
-    monkeypatch.setenv("PLAYGROUND_RUNS_DIR", str(tmp_path / "runs"))
-    yield tmp_path / "runs"
-    job = job_runner.current_job()
-    if job is not None and job.running:
-        job_runner.stop_job(job, grace_s=1)
-
-
 def page() -> AppTest:
     """The page on the lesson's SimpleNN task (tests/app/test_pretraining_page.py covers the GPT task)."""
     at = AppTest.from_file(PAGE, default_timeout=60)
