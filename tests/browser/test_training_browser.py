@@ -1,6 +1,7 @@
 """The Training page in a real browser: start a 2-worker job and watch its curves (and a GPT's samples) appear,
 then look at it, and hand a GPT's checkpoint on to GPT generation."""
 
+import contextlib
 import time
 
 from playwright.sync_api import Error as PlaywrightError
@@ -108,13 +109,16 @@ def test_a_gpt_run_shows_curves_and_samples_as_they_arrive_and_its_checkpoint_wr
     link = page.get_by_role("link", name="✍️ Write with this model")
     assert link.get_attribute("href").startswith("gpt?model=local&model_dir=")
     link.click()
+    opened = lambda: "/gpt?" in page.url  # noqa: E731 - set when the server starts the page, which can take a while
     try:
-        wait_for(page, lambda: "/gpt?" in page.url, timeout=30, what="GPT generation to open")
+        wait_for(page, opened, timeout=60, what="GPT generation to open")
     except AssertionError:
-        # On a loaded 2-core machine the first click has been lost about one run in three (the page stays on the
-        # run, no error); a learner clicks again, and so does this test. The cause is not found yet.
-        link.click()
-        wait_for(page, lambda: "/gpt?" in page.url, timeout=60, what="GPT generation to open, at the second click")
+        # On a loaded 2-core machine a first click has been seen to leave the page on the run for minutes, with no
+        # error; a learner clicks again, and so does this test, if the link is still there. The cause is not found.
+        if "/training?" in page.url and link.count():
+            with contextlib.suppress(PlaywrightError):  # the page may leave under the second click
+                link.click(timeout=5_000)
+        wait_for(page, opened, timeout=240, what="GPT generation to open, after a second click")
     wait_for_app_idle(page, timeout=300)
     assert_no_streamlit_error(page)
     text = main.inner_text()
