@@ -3,15 +3,17 @@
 Both are trained from scratch on one text file (default: ../shared/data/tinyshakespeare.txt, Shakespeare's plays in
 1.1 MB); the last 10% of the file is held out for validation. Tokenizers are trained on the other 90% with
 Hugging Face `tokenizers` (byte-level BPE for the GPT, WordPiece for the BERT). The GPT learns next-token
-prediction (GPT2LMHeadModel); the BERT learns masked-LM (15% chosen; 80/10/10) plus next-sentence prediction
-(BertForPreTraining). Training runs for a wall-clock budget with warmup + cosine learning rate; the weights with
-the best held-out loss are kept and saved in transformers' format (safetensors, fp16 so each folder stays under
-10 MB; load them as float32). Each folder gets a model card (README.md) written from the measured figures.
+prediction (GPT2LMHeadModel) in the Training page's own job, `python -m playground.training.train --task gpt`, with
+data parallelism over --workers processes (the bundled GPT is made by the same code a class watches); the BERT
+learns masked-LM (15% chosen; 80/10/10) plus next-sentence prediction (BertForPreTraining) in this script's loop.
+Training runs for a wall-clock budget with warmup + cosine learning rate; the weights with the best held-out loss
+are kept and saved in transformers' format (safetensors, fp16 so each folder stays under 10 MB; load them as
+float32). Each folder gets a model card (README.md) written from the measured figures.
 
 References: GPT-2 (Radford et al. 2019), BERT (Devlin et al. 2018), nanoGPT's train.py (schedule, windows).
 
-Both models from scratch, side by side on one CPU thread each (two 1-thread runs on 2 cores got more done than one
-2-thread run), into runs/models/: `make train-models MINUTES=45`. Each bundled model's card gives the exact commands
+Both models from scratch, one after the other on both cores (the GPT as 2 one-thread workers), into runs/models/:
+`make train-models MINUTES=25`. Each bundled model's card gives the exact commands
 of every stage it was trained in; later stages continue from the saved weights with --init-from.
 """
 
@@ -42,9 +44,10 @@ from playground.pretraining.lr_schedule import warmup_cosine  # noqa: E402
 from playground.pretraining.mlm_masking import mask_tokens  # noqa: E402
 from playground.pretraining.nsp_pairs import collate_pairs, sample_nsp_pair  # noqa: E402
 from playground.pretraining.stacking import stack_layers  # noqa: E402
-from playground.pretraining.tokenizer_training import train_byte_level_bpe, train_wordpiece  # noqa: E402
+from playground.pretraining.tokenizer_training import train_wordpiece  # noqa: E402
+from playground.training.gpt_corpus import bundled_corpus  # noqa: E402
 
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "tinyshakespeare.txt"
+DEFAULT_DATA = bundled_corpus()  # data/ (make corpus), else ../shared/data
 CARD_SUBSET_CHARS = 20_000  # the GPT test checks loss/char on this many held-out characters (kept fast)
 
 
@@ -59,10 +62,20 @@ def parse_args(argv=None):
     p.add_argument("--d-model", type=int, default=192)
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--heads", type=int, default=4)
-    p.add_argument("--block-size", type=int, default=None, help="tokens per sequence (gpt 128, bert 64)")
-    p.add_argument("--batch-size", type=int, default=None, help="sequences per step (gpt 8, bert 16)")
-    p.add_argument("--lr", type=float, default=None, help="peak learning rate (gpt 1e-3, bert 5e-4)")
-    p.add_argument("--eval-every", type=float, default=180.0, help="seconds between held-out evaluations")
+    p.add_argument("--block-size", type=int, default=None, help="tokens per sequence (gpt 256, bert 64)")
+    p.add_argument("--batch-size", type=int, default=None, help="sequences per step, per worker (gpt 8, bert 16)")
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate (gpt 2e-3, bert 5e-4)")
+    p.add_argument(
+        "--eval-every",
+        type=float,
+        default=None,
+        help="between held-out evaluations: gpt in optimizer steps (100), bert in seconds (180)",
+    )
+    p.add_argument("--workers", type=int, default=None, help="gpt: data-parallel worker processes (default 2)")
+    p.add_argument("--max-steps", type=int, default=None, help="gpt: optimizer steps, if the minutes last (5000)")
+    p.add_argument(
+        "--run-dir", default=None, help="gpt: the job's run folder, metrics and best checkpoint (runs/models/gpt-run)"
+    )
     p.add_argument(
         "--precision",
         choices=["auto", "bf16", "fp32"],
@@ -94,7 +107,7 @@ def parse_args(argv=None):
         "--dropout",
         type=float,
         default=None,
-        help="bert: dropout on hidden states and attention (default 0.1, or the loaded model's); more "
+        help="dropout on hidden states and attention (default 0.1, or the loaded model's); more "
         "dropout fights memorising a small corpus read a hundred times over",
     )
     p.add_argument(
@@ -108,18 +121,24 @@ def parse_args(argv=None):
     bert_only = {
         "--stack-to-layers": args.stack_to_layers,
         "--remeasure": args.remeasure,
-        "--dropout": args.dropout,
         "--short-seq-prob": args.short_seq_prob or None,
     }
     for flag, value in bert_only.items():
         if args.model != "bert" and value is not None:
             p.error(f"{flag} is for --model bert only")
+    gpt_only = {"--workers": args.workers, "--max-steps": args.max_steps, "--run-dir": args.run_dir}
+    for flag, value in gpt_only.items():
+        if args.model != "gpt" and value is not None:
+            p.error(f"{flag} is for --model gpt only (the BERT trains in one process, in this script's loop)")
+    args.workers, args.max_steps = args.workers or 2, args.max_steps or 5000
+    args.run_dir = args.run_dir or str(REPO / "runs" / "models" / "gpt-run")
     if args.stack_to_layers and not args.init_from:
         p.error("--stack-to-layers grows a trained model: give the folder to grow with --init-from")
-    defaults = {"gpt": (128, 8, 1e-3), "bert": (64, 16, 5e-4)}[args.model]
+    defaults = {"gpt": (256, 8, 2e-3, 100), "bert": (64, 16, 5e-4, 180.0)}[args.model]
     args.block_size = args.block_size or defaults[0]
     args.batch_size = args.batch_size or defaults[1]
     args.lr = args.lr or defaults[2]
+    args.eval_every = args.eval_every or defaults[3]
     args.out = Path(args.out or REPO / "assets" / "models" / f"shakespeare-{args.model}")
     return args
 
@@ -144,7 +163,8 @@ def command_line(argv=None) -> str:
 
 
 class Trainer:
-    """The loop both models share: wall-clock budget, warmup+cosine LR, AdamW, periodic eval, keep best weights."""
+    """The BERT's loop: wall-clock budget, warmup+cosine LR, AdamW, periodic eval, keep best weights. (The GPT is
+    trained by the Training page's own job instead, playground/training/gpt_pretrain.py.)"""
 
     def __init__(self, args, model, step_loss, evaluate):
         self.args, self.model, self.step_loss, self.evaluate = args, model, step_loss, evaluate
@@ -208,51 +228,87 @@ def size_on_disk(folder: Path) -> float:
 
 
 # --------------------------------------------------------------------------------------------------- GPT
+CARD_WINDOW = 128  # the card's held-out windows, as every earlier card measured them, so figures compare
+
+
+def gpt_loop_config(args):
+    """The Training page's own job, sized for the bundled GPT: the class's loop, run for longer on both cores."""
+    from playground.training.pretrain_config import PretrainConfig
+
+    return PretrainConfig(
+        workers=args.workers,
+        text=str(args.data),
+        init_from=str(args.init_from or ""),
+        tokenizer="bundled" if args.init_from else "train",
+        vocab_size=args.vocab_size,
+        layers=args.layers,
+        heads=args.heads,
+        width=args.d_model,
+        context=args.block_size,
+        dropout=0.1 if args.dropout is None else args.dropout,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        max_steps=args.max_steps,
+        minutes=args.minutes,
+        eval_every=int(args.eval_every),
+        eval_chars=CARD_SUBSET_CHARS,
+        keep_best=True,
+        seed=args.seed,
+        threads=args.threads,
+    )
+
+
+def run_loop(config, run_dir: Path) -> list[str]:
+    """`python -m playground.training.train --task gpt ...`, the command a learner can type; its output streams here."""
+    import subprocess
+
+    command = [sys.executable, "-m", "playground.training.train", *config.to_args(), "--run-dir", str(run_dir)]
+    print("running:", shlex.join(command), flush=True)
+    subprocess.run([*command, "--overwrite"], cwd=REPO, check=True)
+    return ["python", *command[1:]]
+
+
+def loop_stats(run_dir: Path) -> dict:
+    """What the card says of the run, from the records every rank wrote."""
+    from playground.training.records import read_run
+
+    run = read_run(run_dir)
+    config = run.of_kind("config")[0]
+    done = run.of_kind("done")
+    steps = run.of_kind("step")
+    kept = [e for e in run.of_kind("eval") if e["saved"]]
+    return {
+        "steps": max(r["step"] for r in steps),
+        "tokens": sum(r["tokens"] for r in done),
+        "seconds": max(r["time"] for r in steps) - config["time"],
+        "tokens_per_s": sum(r["tokens_per_s"] for r in done),
+        "workers": config["world_size"],
+        "backend": config["backend"],
+        "threads": config["torch_threads"],
+        "tokens_per_step": config["tokens_per_step"],
+        "kept_step": kept[-1]["step"],
+        "kept_loss": kept[-1]["val_loss_per_char"],
+        "evals": len(run.of_kind("eval")),
+        "best_quick": kept[-1]["val_loss_per_char"],
+    }
+
+
 def train_gpt(args, train_text, val_text):
-    from transformers import GPT2Config, GPT2LMHeadModel
+    from transformers import AutoTokenizer, GPT2LMHeadModel
 
     history = earlier_stages(args.init_from)
-    if args.init_from:
-        model, tok = reload("gpt", Path(args.init_from))
-    else:
-        tok = train_byte_level_bpe(train_text, args.vocab_size)
-    ids = torch.tensor(tok(train_text, add_special_tokens=False)["input_ids"], dtype=torch.long)
-    print(f"GPT tokenizer: {len(tok)} tokens; train stream {len(ids)} tokens", flush=True)
-    if args.init_from:
-        config = model.config
-    else:
-        config = GPT2Config(
-            vocab_size=len(tok),
-            n_positions=2 * args.block_size,
-            n_embd=args.d_model,
-            n_layer=args.layers,
-            n_head=args.heads,
-            resid_pdrop=0.1,
-            embd_pdrop=0.1,
-            attn_pdrop=0.1,
-            bos_token_id=tok.eos_token_id,
-            eos_token_id=tok.eos_token_id,
-        )
-        model = GPT2LMHeadModel(config)
-    gen = torch.Generator().manual_seed(args.seed)
-    quick_text = val_text[:CARD_SUBSET_CHARS]
-
-    def step_loss():
-        starts = torch.randint(len(ids) - args.block_size - 1, (args.batch_size,), generator=gen)
-        x = torch.stack([ids[s : s + args.block_size] for s in starts])
-        y = torch.stack([ids[s + 1 : s + args.block_size + 1] for s in starts])
-        return _shifted_loss(model, x, y), x.numel()
-
-    def evaluate(quick):
-        r = causal_lm_heldout_loss(model, tok, quick_text if quick else val_text, args.block_size)
-        return r.loss_per_char
-
-    stats = Trainer(args, model, step_loss, evaluate).run()
-    model.generation_config.pad_token_id = tok.eos_token_id
+    config = gpt_loop_config(args)
+    run_dir = Path(args.run_dir)
+    loop_command = run_loop(config, run_dir)
+    stats = loop_stats(run_dir)
+    model = GPT2LMHeadModel.from_pretrained(run_dir / "model", dtype=torch.float32)
+    tok = AutoTokenizer.from_pretrained(run_dir / "model")
     save(model, tok, args.out)
     model, tok = reload("gpt", args.out)
-    full = causal_lm_heldout_loss(model, tok, val_text, args.block_size)
-    subset = causal_lm_heldout_loss(model, tok, quick_text, args.block_size)
+    quick_text, window = val_text[:CARD_SUBSET_CHARS], min(CARD_WINDOW, model.config.n_positions)
+    full = causal_lm_heldout_loss(model, tok, val_text, window)
+    subset = causal_lm_heldout_loss(model, tok, quick_text, window)
+    in_context = causal_lm_heldout_loss(model, tok, val_text, model.config.n_positions)
     print(
         f"held-out: loss/token {full.loss_per_token:.4f}, perplexity {full.perplexity:.2f}, "
         f"loss/char {full.loss_per_char:.4f} nats ({full.bits_per_char:.3f} bits)",
@@ -263,24 +319,29 @@ def train_gpt(args, train_text, val_text):
         torch.manual_seed(seed)
         prompt = tok("ROMEO:", return_tensors="pt")
         with torch.no_grad():
-            out = model.generate(**prompt, max_new_tokens=120, do_sample=True, top_k=40, temperature=0.8)
+            room = model.config.n_positions - prompt["input_ids"].shape[1]  # a tiny test model has few positions
+            out = model.generate(
+                **prompt,
+                max_new_tokens=min(120, room),
+                do_sample=True,
+                top_k=40,
+                temperature=0.8,
+                pad_token_id=tok.eos_token_id,
+            )
         samples.append(tok.decode(out[0]))
         print(f"--- sample (seed {seed}) ---\n{samples[-1]}", flush=True)
     card = GPT_CARD.format(
-        **card_fields(args, model, tok, config, stats, history, train_text, val_text),
+        **card_fields(args, model, tok, model.config, stats, history, train_text, val_text),
+        loop=config,
+        loop_command=shlex.join(loop_command).replace(str(REPO) + "/", ""),
         full=full,
         subset=subset,
+        in_context=in_context,
+        window=window,
         subset_chars=CARD_SUBSET_CHARS,
         samples="\n\n".join(f"```text\n{s}\n```" for s in samples),
     )
     (args.out / "README.md").write_text(card, encoding="utf-8")
-
-
-def _shifted_loss(model, x, y):
-    # labels are already shifted (y = next tokens), so compute cross-entropy directly instead of letting
-    # GPT2LMHeadModel shift `labels` a second time
-    logits = model(input_ids=x).logits
-    return torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y.reshape(-1))
 
 
 # -------------------------------------------------------------------------------------------------- BERT
@@ -509,24 +570,38 @@ It has read about 1 MB of Shakespeare and nothing else: expect play-shaped text,
 
 ## Architecture and size
 - GPT-2: {cfg.n_layer} layers, {cfg.n_head} heads, d_model {cfg.n_embd}, context {cfg.n_positions} positions,
-  vocabulary {vocab}, tied input/output embeddings, dropout 0.1. {params:.2f} M parameters.
+  vocabulary {vocab}, tied input/output embeddings, dropout {cfg.resid_pdrop:g}. {params:.2f} M parameters.
 - Saved as safetensors in fp16 ({size:.2f} MB on disk with the tokenizer); load it as float32. All figures below
   are measured on the saved files loaded that way (`playground.models.load_model`).
 
 ## Training
-- Next-token prediction on random {args.block_size}-token windows, batch {args.batch_size}, AdamW (betas 0.9/0.95,
-  weight decay 0.1), peak learning rate {args.lr:g} with 5% linear warmup then cosine decay to 10%, gradient clip 1.0,
-  bf16 autocast: {bf16}. The weights with the best held-out loss (checked every {args.eval_every:g} s) are kept.
-- {stats[steps]:,} steps, {stats[tokens]:,} training tokens in {minutes:.1f} minutes.
+- By the Training page's own loop (`playground/training/gpt_pretrain.py`), the one a class watches live, run longer:
+  {stats[workers]} worker processes with data parallelism (DDP over {stats[backend]}, {stats[threads]} torch thread
+  each), every rank reading different {loop.context}-token windows of the training text, {loop.batch_size} windows per
+  worker per step ({stats[tokens_per_step]:,} tokens a step in all).
+- Next-token prediction, AdamW (betas 0.9/0.95, weight decay 0.1 on matrices), peak learning rate {loop.lr:g} with 5%
+  linear warmup then cosine decay to 10% over the {loop.minutes:g}-minute budget, gradient clip 1.0, dropout
+  {loop.dropout:g}. Every {loop.eval_every} steps the loss on the first {subset_chars:,} held-out characters was
+  measured, and the checkpoint was replaced only when it improved (`keep_best`): the kept weights are from step
+  {stats[kept_step]:,} of {stats[steps]:,} ({stats[kept_loss]:.4f} nats per character there, in {loop.context}-token
+  windows).
+- {stats[steps]:,} steps, {stats[tokens]:,} training tokens in {minutes:.1f} minutes
+  ({stats[tokens_per_s]:,.0f} tokens/s over the {stats[workers]} workers).
 - Hardware: {hw}.
 - Command (from the repository root):
 
 ```bash
 {cmd}
 ```
+
+  which ran the training job as a learner can type it:
+
+```bash
+{loop_command}
+```
 {history}
 ## Validation (held-out last 10%)
-Every held-out token predicted once, in windows of {args.block_size} tokens.
+Every held-out token predicted once, in windows of {window} tokens (as this model's earlier cards measured it).
 
 | figure | value |
 |---|---|
@@ -534,6 +609,7 @@ Every held-out token predicted once, in windows of {args.block_size} tokens.
 | perplexity | {full.perplexity:.2f} |
 | loss per character | {full.loss_per_char:.4f} nats ({full.bits_per_char:.3f} bits) |
 | loss per character, first {subset_chars:,} held-out characters | {subset.loss_per_char:.4f} nats |
+| loss per character in windows of the whole context ({cfg.n_positions} tokens) | {in_context.loss_per_char:.4f} nats |
 
 Loss per character doesn't depend on the tokenizer, so it can be compared with character-level models.
 The test `tests/unit/test_models.py` checks the subset figure (loss per character on first {subset_chars} held-out

@@ -36,6 +36,7 @@ lines); PyTorch's DDP notes (https://pytorch.org/docs/stable/notes/ddp.html).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import socket
@@ -54,7 +55,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from playground.cpus import cpu_budget
 from playground.pretraining.gpt_metrics import causal_lm_heldout_loss
 from playground.pretraining.lr_schedule import warmup_cosine
-from playground.training.checkpoints import save_checkpoint
+from playground.training.checkpoints import MODEL_DIR, checkpoint_step, save_checkpoint
 from playground.training.gpt_corpus import TOKENIZER_DIR, Corpus, init_folder, prepare_corpus
 from playground.training.pretrain_config import DEVICES, TOKENIZERS, PretrainConfig, apply_caps, size_problem
 from playground.training.train import (
@@ -217,14 +218,19 @@ def write_sample(model, tokenizer, config: PretrainConfig, device: torch.device)
     return tokenizer.decode(out[0])
 
 
-def evaluate(model, corpus: Corpus, config: PretrainConfig, device: torch.device, run_dir: Path, step: int, log):
-    """Rank 0: held-out loss, a sample, and a checkpoint; written as an eval and a sample record."""
+def evaluate(model, corpus: Corpus, config: PretrainConfig, device, run_dir: Path, step: int, log, saved: float):
+    """Rank 0: held-out loss, a sample, and a checkpoint; written as an eval and a sample record.
+
+    `saved` is the held-out loss of the checkpoint in RUN/model (inf before the first). With keep_best the checkpoint
+    is replaced only by a better one, so a run that trained past its best (it memorises a small text) still hands on
+    its best weights; otherwise every evaluation saves, and a stopped run keeps its latest."""
     started = time.perf_counter()
     held_text = corpus.val_text[: config.eval_chars] if config.eval_chars else corpus.val_text
     held = causal_lm_heldout_loss(model, corpus.tokenizer, held_text, config.context)  # eval mode: no dropout
     text = write_sample(model, corpus.tokenizer, config, device)
     model.train()
-    folder = save_checkpoint(model, corpus.tokenizer, run_dir, step)
+    save = not config.keep_best or held.loss_per_token < saved
+    folder = save_checkpoint(model, corpus.tokenizer, run_dir, step) if save else run_dir / MODEL_DIR
     log.write(
         "eval",
         step=step,
@@ -234,10 +240,11 @@ def evaluate(model, corpus: Corpus, config: PretrainConfig, device: torch.device
         val_tokens=held.n_tokens,
         val_chars=held.n_chars,
         checkpoint=str(folder),
+        saved=save,
         eval_time=round(time.perf_counter() - started, 4),
     )
     log.write("sample", step=step, prompt=config.prompt, seed=config.sample_seed, text=text)
-    return held
+    return held, (held.loss_per_token if save else saved)
 
 
 class StopRequest:
@@ -324,7 +331,7 @@ def run_worker(config: PretrainConfig, run_dir: Path, corpus: Corpus | None = No
                 global_batch=plan.global_batch,
                 tokens_per_step=plan.global_batch * config.context,
             )
-        step, tokens, train_time, evaluated, held = 0, 0, 0.0, 0, None
+        step, tokens, train_time, evaluated, held, saved = 0, 0, 0.0, 0, None, math.inf
         start = time.perf_counter()
         while True:
             elapsed, stopping = agree(time.perf_counter() - start, stop.signal is not None, distributed, device)
@@ -350,13 +357,15 @@ def run_worker(config: PretrainConfig, run_dir: Path, corpus: Corpus | None = No
                     **gpu_memory(device),
                 )
             if (config.eval_every and step % config.eval_every == 0) or step == config.max_steps:
-                held, evaluated = _evaluate_all(module, corpus, config, device, run_dir, step, log, rank, held), step
+                held, saved = _evaluate_all(module, corpus, config, device, run_dir, step, log, rank, held, saved)
+                evaluated = step
         if stopping:
             why = signal.Signals(stop.signal).name if stop.signal else "another rank was stopped"
-            kept = f"the checkpoint of step {evaluated} is kept" if evaluated else "no checkpoint was saved yet"
+            kept_step = checkpoint_step(run_dir)
+            kept = f"the checkpoint of step {kept_step} is kept" if kept_step else "no checkpoint was saved yet"
             log.write("stopped", step=step, reason=f"{why} after step {step}; {kept}")
         elif evaluated != step:  # the minutes ran out between evaluations
-            held = _evaluate_all(module, corpus, config, device, run_dir, step, log, rank, held)
+            held, saved = _evaluate_all(module, corpus, config, device, run_dir, step, log, rank, held, saved)
         if distributed:
             dist.barrier()
         if not stopping:
@@ -380,13 +389,13 @@ def run_worker(config: PretrainConfig, run_dir: Path, corpus: Corpus | None = No
         stop.restore()
 
 
-def _evaluate_all(module, corpus, config, device, run_dir, step, log, rank, held):
+def _evaluate_all(module, corpus, config, device, run_dir, step, log, rank, held, saved):
     """Rank 0 evaluates and saves; then every rank writes its parameters' checksum, equal only if the ranks agree."""
     if rank == 0:
-        held = evaluate(module, corpus, config, device, run_dir, step, log)
+        held, saved = evaluate(module, corpus, config, device, run_dir, step, log, saved)
     checksum, param_sum = param_checksum(module)
     log.write("checksum", step=step, checksum=checksum, param_sum=param_sum)
-    return held
+    return held, saved
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[PretrainConfig, Path, bool, bool]:
@@ -395,7 +404,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[PretrainConfig, Path, boo
     for field in fields(PretrainConfig):
         flag = "--" + field.name.replace("_", "-")
         default = getattr(defaults, field.name)
-        parser.add_argument(flag, type=type(default), default=default)
+        if isinstance(default, bool):  # as_flags writes a true bool as a bare flag
+            parser.add_argument(flag, action="store_true")
+        else:
+            parser.add_argument(flag, type=type(default), default=default)
     parser.add_argument("--run-dir", type=Path, required=True)
     parser.add_argument("--overwrite", action="store_true", help="empty the run folder's metrics first")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)

@@ -52,6 +52,7 @@ class PretrainConfig:
     minutes: float = 0.0  # wall-clock budget; 0 = steps only (the cap still applies)
     eval_every: int = 20  # steps between held-out evaluations (and checkpoints); the last step always evaluates
     eval_chars: int = 20_000  # held-out characters scored at each evaluation; 0 = all of them
+    keep_best: bool = False  # checkpoint only an evaluation that beat the saved one: a long run on 1 MB overfits
     prompt: str = "ROMEO:"  # the sample each evaluation writes starts from this...
     sample_seed: int = 0  # ...with this seed, so samples differ only because the weights did
     sample_tokens: int = 120

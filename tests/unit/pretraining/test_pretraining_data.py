@@ -329,7 +329,7 @@ def test_the_bundled_berts_card_keeps_its_note_about_scratch_folders():
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--model", "gpt", "--dropout", "0.2"], "--dropout is for --model bert only"),
+        (["--model", "bert", "--workers", "2"], "--workers is for --model gpt only"),
         (["--model", "gpt", "--short-seq-prob", "0.1"], "--short-seq-prob is for --model bert only"),
         (["--model", "bert", "--stack-to-layers", "8"], "give the folder to grow with --init-from"),
     ],
