@@ -18,13 +18,17 @@ LOGIT_LENS = (
 )
 
 
+GREEDY_LOOP = "I will not be so."  # what the bundled GPT's greedy writes after "ROMEO:", again and again
+
+
 def greedy_loops(default) -> str:
     """Why the page opens on sampling: what greedy does instead, and why."""
     return (
         f"The page opens on **sampling** (temperature {default.temperature:g}, top-k {default.top_k}, repetition "
         f"penalty {default.repetition_penalty:g}, seed {default.seed}: the same seed writes the same text). "
         "**Greedy loops**: it always takes the likeliest token, and the model weighs the last few words most. Once a "
-        "phrase leads back to its own start (*thou art a man, thou art…*), those words come round again, greedy makes "
+        f"phrase leads back to its own start (*ROMEO: {GREEDY_LOOP} ROMEO: {GREEDY_LOOP} ROMEO: …*), those words come "
+        "round again, greedy makes "
         "the same choices again, and the text circles for ever. Sampling sometimes takes the second or third choice, "
         "which breaks the circle; the penalty makes words already written less likely."
     )
