@@ -15,6 +15,7 @@ import pandas as pd
 from playground import REPO
 from playground.training import gpt_pretrain, jobs, text
 from playground.training.checkpoints import MODEL_DIR, checkpoint_step
+from playground.training.code_panel import pretraining_code, training_code
 from playground.training.data import available_datasets, fashion_mnist_folder
 from playground.training.gpt_corpus import bundled_corpus, read_text
 from playground.training.pretrain_config import MAX_TEXT_MB, PretrainConfig
@@ -85,6 +86,15 @@ def missing_corpus(config: PretrainConfig) -> str | None:
 def corpus_path(config: PretrainConfig) -> str:
     """The text file the run reads, as "the code" names it."""
     return config.text or str(bundled_corpus())
+
+
+def code(config: TrainConfig | PretrainConfig) -> str:
+    """ "The code" for the task on screen: the GPT job's own loop on its text, or the digits job's on its data."""
+    if isinstance(config, PretrainConfig):
+        return pretraining_code(config, corpus_path(config))
+    fashion = fashion_mnist_folder()
+    folder = str(fashion or "") if config.dataset == "fashion-mnist" else config.data_dir
+    return training_code(config, data_folder=folder)
 
 
 def running_folder() -> str:

@@ -28,6 +28,20 @@ CAPS = {
     "sample_tokens": 400,
 }
 MAX_MINUTES = 60.0
+# The page's form for a GPT run, in rows of 4, 4 and 2: (label, URL name, PretrainConfig field, lowest, highest, step)
+FORM = (
+    ("Layers", "layers", "layers", 1, CAPS["layers"], 1),
+    ("Heads", "heads", "heads", 1, CAPS["heads"], 1),
+    ("Embedding width", "width", "width", 8, CAPS["width"], 8),
+    ("Context (tokens)", "context", "context", 8, CAPS["context"], 8),
+    ("Windows per worker", "windows", "batch_size", 1, CAPS["batch_size"], 1),
+    ("Accumulation steps", "accum", "grad_accum", 1, CAPS["grad_accum"], 1),
+    ("Peak learning rate", "peak_lr", "lr", 1e-5, 0.05, 1e-4),
+    ("Steps", "steps", "max_steps", 1, CAPS["max_steps"], 1),
+    ("Evaluate and sample every … steps", "eval_every", "eval_every", 1, 5000, 1),
+    ("Time budget (minutes, 0 = none)", "minutes", "minutes", 0.0, MAX_MINUTES, 0.5),
+)
+SIZE_FIELDS = ("layers", "heads", "width")  # a continued model keeps its own
 MAX_TEXT_MB = 5.0  # a larger --text file is cut (at a line end) to its first 5 MB
 MIN_CONTEXT = 8
 

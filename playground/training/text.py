@@ -106,6 +106,13 @@ the gradients: the idea is identical, the bookkeeping differs. (TensorFlow is no
 """
 
 
+EXPLAINERS = {  # the page's closing expanders, title -> text (the MirroredStrategy one is followed by its table)
+    "How DDP averages gradients: all-reduce and buckets": ALL_REDUCE,
+    "nn.DataParallel, and why DDP is preferred": DATAPARALLEL,
+    "TensorFlow's MirroredStrategy, mapped onto DDP": MIRRORED_NOTE,
+}
+
+
 def mirrored_table() -> list[dict]:
     return [
         {"step": step, "TensorFlow MirroredStrategy": tf, "PyTorch DDP": torch_ddp}
