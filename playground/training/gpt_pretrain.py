@@ -62,6 +62,7 @@ from playground.training.train import (
     METRICS_FILE,
     MetricsWriter,
     crash_if_told,
+    die_with_server,
     gpu_memory,
     join_job,
     launch,
@@ -443,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
         run_dir.mkdir(parents=True, exist_ok=True)
         metrics.write_text("")
         corpus.tokenizer.save_pretrained(run_dir / TOKENIZER_DIR)
+    if not is_worker and not under_torchrun:
+        die_with_server(run_dir)
     if "RANK" not in os.environ and config.workers > 1:
         return launch(config, run_dir)
     return run_worker(config, run_dir, corpus)

@@ -3,7 +3,8 @@
 The job is `python -m playground.training.train` in a subprocess with its own session (start_new_session=True), so its
 process group holds the launcher and every rank: Stop is one killpg that reaches them all. A background thread reaps the
 process when it ends, and stops it when the page that started it has not polled for a while (its browser tab went
-away). `multiprocessing` never runs inside the web server.
+away). If the server itself dies, even by `kill -9`, the job notices and stops itself (train.die_with_server).
+`multiprocessing` never runs inside the web server.
 
 Only one job runs at a time per server: the machine's cores are what the lesson measures, and two jobs sharing them
 would make each other's speedups meaningless. A second learner gets JobBusy and is told to wait.
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playground import REPO
-from playground.training.train import METRICS_FILE, MetricsWriter, TrainConfig, job_command
+from playground.training.train import METRICS_FILE, SERVER_PID_ENV, MetricsWriter, TrainConfig, job_command
 
 ROOT = REPO
 ORPHAN_AFTER_S = 120.0  # a job whose page has not polled for this long is stopped
@@ -85,7 +86,7 @@ def start_job(config: TrainConfig, run_dir: Path, owner: str) -> Job:
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / METRICS_FILE).write_text("")  # the page can show "waiting" while the processes import torch
         cmd = job_command(config, run_dir, "--overwrite")
-        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", **{SERVER_PID_ENV: str(os.getpid())})
         with open(run_dir / "job.log", "wb") as log:
             process = subprocess.Popen(
                 cmd,

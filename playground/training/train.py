@@ -39,6 +39,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, fields
@@ -292,6 +293,32 @@ def gpu_memory(device: torch.device) -> dict:
     return {"gpu_mem_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)} if device.type == "cuda" else {}
 
 
+SERVER_PID_ENV = "PLAYGROUND_SERVER_PID"  # set by the web server (jobs.py) for the jobs it starts
+
+
+def die_with_server(run_dir: Path, poll_s: float = 0.5, grace_s: float = 10.0) -> None:
+    """A job the page started ends when that server dies, however it dies: after a `kill -9` nothing runs the
+    server's atexit stop, and the job would train on, reparented to init. So the job's first process watches its
+    parent and, once the server is gone, records why and sends SIGTERM to its own process group: the launcher ends
+    its ranks, a single worker stops at its next step. A job started from the command line has no server to outlive,
+    and runs on after its terminal on purpose (nohup, tmux, a cluster's batch system)."""
+    server = os.environ.get(SERVER_PID_ENV)
+    if not server:
+        return
+
+    def watch() -> None:
+        while os.getppid() == int(server):
+            time.sleep(poll_s)
+        MetricsWriter(run_dir / METRICS_FILE, -1).write(
+            "stopped", reason=f"the web server that started this job (pid {server}) exited, so the job was stopped"
+        )
+        os.killpg(os.getpgrp(), signal.SIGTERM)
+        time.sleep(grace_s)  # still here: something ignored the SIGTERM
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="die-with-server", daemon=True).start()
+
+
 def join_job(config, local_rank: int, distributed: bool, timeout_s: float) -> torch.device:
     """This rank's device and threads, and its place in the process group: NCCL on one GPU per local rank when the
     job asked for CUDA and one is there, gloo on CPU processes otherwise."""
@@ -414,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         run_dir.mkdir(parents=True, exist_ok=True)
         metrics.write_text("")
+    if not is_worker and not under_torchrun:
+        die_with_server(run_dir)
     if config.strategy == "ddp" and "RANK" not in os.environ:
         return launch(config, run_dir)
     run_worker(config, run_dir)

@@ -1,14 +1,18 @@
 """One job per server, stopped as a whole process group and always reaped."""
 
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
+from playground import REPO
 from playground.training import jobs as job_runner
 from playground.training.records import read_run
-from playground.training.train import TrainConfig
+from playground.training.train import SERVER_PID_ENV, TrainConfig, die_with_server
 
 LONG = TrainConfig(strategy="ddp", workers=2, epochs=20)  # long enough to still be running when we stop it
 
@@ -101,3 +105,52 @@ def test_a_finished_job_frees_the_server_for_the_next(tmp_path, cleanup):
     assert first.returncode == 0 and read_run(tmp_path / "first").status == "done"
     second = job_runner.start_job(quick, tmp_path / "second", owner="bob")
     assert second.running or second.returncode == 0
+
+
+SERVER = """
+import sys, time
+from pathlib import Path
+from playground.training import jobs
+from playground.training.pretrain_config import PretrainConfig
+tiny = PretrainConfig(workers=2, layers=1, heads=2, width=32, context=32, max_steps=5000, eval_every=2000,
+                      eval_chars=1500, sample_tokens=8)
+job = jobs.start_job(tiny, Path(sys.argv[1]), owner="teacher")
+print(job.process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_server_killed_with_sigkill_leaves_no_job_behind(tmp_path):
+    """kill -9 runs no atexit: the job itself notices that the server that started it is gone, and stops."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(tmp_path)],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    pgid = None
+    try:
+        pgid = int(server.stdout.readline())
+        training = lambda: {r["rank"] for r in read_run(tmp_path).of_kind("step")} == {0, 1}  # noqa: E731
+        assert wait_until(training, timeout=180), "both ranks train before the server dies"
+        server.kill()
+        server.wait()
+        assert wait_until(lambda: not group_alive(pgid), timeout=30), "the launcher and both ranks are gone"
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        if pgid is not None and group_alive(pgid):
+            os.killpg(pgid, signal.SIGKILL)
+    run = read_run(tmp_path)
+    assert not run.of_kind("done") and run.last_step < 5000
+    reasons = [r["reason"] for r in run.of_kind("stopped")]
+    assert any("web server that started this job" in reason for reason in reasons)
+
+
+def test_a_job_started_from_the_command_line_does_not_watch_a_server(monkeypatch, tmp_path):
+    monkeypatch.delenv(SERVER_PID_ENV, raising=False)
+    before = threading.active_count()
+    die_with_server(tmp_path)
+    assert threading.active_count() == before, "no watcher: it outlives its terminal on purpose"
