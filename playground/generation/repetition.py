@@ -1,9 +1,9 @@
 """How much a generated text repeats itself, as one number: the measure the page's default decoding is chosen by.
 
-Greedy decoding from a small model falls into loops ("thou art a man, thou art a man, ..."): once a phrase is the
-likeliest continuation of itself, it is chosen again and again. A loop shows up as the same run of words coming back,
-so we count word n-grams (4 words by default, long enough that ordinary phrases such as "I pray you" rarely recur in
-a short text, short enough to catch a loop on its second turn).
+Greedy decoding from a small model falls into loops ("ROMEO: I will not be so. ROMEO: I will not be so. ..."): once a
+phrase is the likeliest continuation of itself, it is chosen again and again. A loop shows up as the same run of words
+coming back, so we count word n-grams (4 words by default, long enough that ordinary phrases such as "I pray you"
+rarely recur in a short text, short enough to catch a loop on its second turn).
 """
 
 from __future__ import annotations
