@@ -449,5 +449,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def exit_rank(code: int) -> None:
+    """A rank ends with os._exit once its records are written (os.write, unbuffered) and its process group is
+    destroyed: the interpreter's own teardown sometimes aborted a rank after its done record ("terminate called without
+    an active exception", SIGABRT from a C++ thread still joinable), and the launcher then reported a finished run as
+    failed (about one 2-worker run in 70)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    if "RANK" in os.environ:  # a rank of a DDP job, ours or torchrun's
+        exit_rank(code or 0)
+    sys.exit(code)
