@@ -289,7 +289,6 @@ def loop_stats(run_dir: Path) -> dict:
         "kept_step": kept[-1]["step"],
         "kept_loss": kept[-1]["val_loss_per_char"],
         "evals": len(run.of_kind("eval")),
-        "best_quick": kept[-1]["val_loss_per_char"],
     }
 
 
