@@ -1,5 +1,7 @@
 """GPT generation, token by token: what the model thought at every step, and what each decoding knob does to it."""
 
+from functools import partial
+
 import streamlit as st
 
 from playground.generation import decode as gen
@@ -19,6 +21,7 @@ from ui.attention import HEAD_VIEW, HEATMAP, attention_view
 from ui.code_panel import show_code
 from ui.layout import say
 from ui.models import per_model, require_model
+from ui.serving import computed_once, left_the_queue
 from ui.state import PageState, sets
 
 EXPLORER_KEYS = ("gpt.explorer_t", "gpt.explorer_k", "gpt.explorer_p")
@@ -69,25 +72,22 @@ clicked |= buttons.button(text.GREEDY_BUTTON, help=text.GREEDY_HELP, **sets(plai
 st.caption(text.greedy_loops(lesson.DEFAULT))
 st.subheader("Every token coloured by the probability the model gave it")
 st.html(legend_html())
-texts = st.empty()  # the texts on screen; a new one streams in here, in their place
-if lesson.must_generate(on_screen, request, clicked):
-    run, so_far = gen.StreamingRun(model, tok, prepared, tok.eos_token_id), ""
-    streamed_prompt = tok.decode(request.prompt_ids)  # what the finished text will show before the new tokens
+queue_status, texts = st.empty(), st.empty()  # the texts on screen; a new one streams in here, in their place
+if lesson.must_generate(on_screen, request, clicked) and not left_the_queue(request, clicked):
     try:
-        if run.streams:
-            texts.html(streaming_html(streamed_prompt, so_far))
-        for piece in run if run.streams else ():
-            texts.html(streaming_html(streamed_prompt, so_far := so_far + piece))
         with texts, st.spinner(f"{prepared.settings.method}: {prepared.settings.num_sequences} sequences…"):
-            st.session_state["gpt.shown"] = on_screen = lesson.shown(loaded, prepared, run.result())
+            write, draw = partial(lesson.write, loaded, prepared), lambda so_far: texts.html(streaming_html(*so_far))
+            st.session_state["gpt.shown"] = on_screen = computed_once(request, "Generation", write, draw, queue_status)
         for key in ("gpt.step", *EXPLORER_KEYS):
             st.session_state.pop(key, None)  # a new text opens on its last step, the explorer on its knobs
     except Exception as err:  # shown to the learner instead of a traceback
         texts.error(f"Generation failed: {err}")
         ps.publish()
         st.stop()
-    finally:
-        run.cancel()  # if the learner interrupted the stream, stop the loop too
+if on_screen is None:  # the learner left the queue before their first text
+    st.info(text.LEFT_THE_QUEUE)
+    ps.publish()
+    st.stop()
 result, prompt_text = on_screen.result, tok.decode(on_screen.prepared.input_ids[0])
 with texts.container():
     if on_screen.stale(request):

@@ -83,6 +83,23 @@ def shown(loaded: LoadedModel, prepared: decode.Prepared, result: decode.Generat
     return Shown(Request.of(loaded, prepared), prepared, result, pieces)
 
 
+def write(loaded: LoadedModel, prepared: decode.Prepared, report) -> Shown:
+    """Generate what the page shows, calling `report((prompt, text so far))` after every token while one sequence
+    streams. The loop stops with the caller: a learner who leaves mid-stream stops the generation, not only its
+    display."""
+    tok = loaded.tokenizer
+    run, prompt = decode.StreamingRun(loaded.model, tok, prepared, tok.eos_token_id), tok.decode(prepared.input_ids[0])
+    try:
+        so_far = ""
+        if run.streams:
+            report((prompt, so_far))
+        for piece in run if run.streams else ():
+            report((prompt, so_far := so_far + piece))
+        return shown(loaded, prepared, run.result())
+    finally:
+        run.cancel()
+
+
 def must_generate(on_screen: Shown | None, request: Request, clicked: bool) -> bool:
     """Generate on a click, on the first visit, and for another model; other changes wait for a click."""
     return clicked or on_screen is None or on_screen.request.model != request.model

@@ -10,6 +10,7 @@ INTRO = (
 GREEDY_BUTTON = "Greedy: watch it loop"
 GREEDY_HELP = "Greedy decoding with no repetition penalty, from the same prompt."
 STALE = "The settings changed since this text was generated: press **Generate** to see their effect."
+LEFT_THE_QUEUE = "You left the queue, so nothing was generated. Press **Generate** when you want your text."
 ENDED_AT_ONCE = "The model ended the text straight away (it chose end-of-text first). Try another prompt or sampling."
 KNOBS_OFF = "A knob that is off is not drawn. Greedy and beam search use only the repetition penalty."
 ENTROPY = "0 bits: certain. Each extra bit doubles the number of equally likely choices it is hesitating between."

@@ -2,6 +2,8 @@
 
 import html
 import re
+import threading
+import time
 
 import pytest
 import torch
@@ -254,3 +256,41 @@ def test_past_bertviz_cap_the_attention_is_a_heatmap_of_every_token_the_model_re
 
     heatmap = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
     assert heatmap["type"] == "heatmap" and len(heatmap["y"]) > 64
+
+
+def test_a_class_opening_the_same_link_at_once_generates_its_text_once_and_everyone_reads_it():
+    from ui.serving import SHARED
+
+    link = dict(method="sampling", seed=4242, max_new=30)
+    before, pages = SHARED.computed, [AppTest.from_file(PAGE, default_timeout=120) for _ in range(3)]
+    for at in pages:
+        at.query_params.update({k: str(v) for k, v in link.items()})
+    threads = [threading.Thread(target=at.run) for at in pages]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+    texts = [shown_texts(at) for at in pages]
+    assert SHARED.computed == before + 1
+    assert texts[0] and texts == [texts[0]] * 3
+    assert not any(at.exception for at in pages)
+
+
+def test_a_learner_waits_for_the_busy_server_in_line_and_is_served_after_the_one_before():
+    from ui.serving import HEAVY_WORK
+
+    before = HEAVY_WORK.join("the teacher's generation")  # holds the server's only slot
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params.update(method="sampling", seed="4343", max_new="30")
+    learner = threading.Thread(target=at.run)
+    learner.start()
+    deadline = time.monotonic() + 120
+    while HEAVY_WORK.snapshot() != (1, 1) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert HEAVY_WORK.snapshot() == (1, 1), "the page should have joined the line behind the running generation"
+    time.sleep(1.0)
+    assert learner.is_alive() and HEAVY_WORK.snapshot() == (1, 1)  # still waiting: it does not jump the line
+    before.leave()
+    learner.join(120)
+    assert shown_texts(at) and not at.exception
+    assert HEAVY_WORK.served[-2] == before.number and HEAVY_WORK.snapshot() == (0, 0)

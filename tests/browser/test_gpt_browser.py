@@ -103,3 +103,44 @@ def test_streamed_tokens_appear_after_the_prompt_in_place_of_the_old_result(brow
     assert final.count() == 1
     # the text that streamed in, now coloured (its last piece may arrive with the colours, in one redraw)
     assert final.first.inner_text().startswith(seen[-1]["text"].removesuffix("▌"))
+
+
+def test_a_learner_who_clicks_while_the_server_writes_for_another_sees_their_place_and_can_leave(
+    browser_context, app_url
+):
+    teacher, learner = browser_context.new_page(), browser_context.new_page()
+    try:
+        # The slowest request a learner may make: 4 beam-search texts of 200 tokens each (seconds on 2 cores).
+        teacher.set_viewport_size({"width": 1280, "height": 2400})
+        teacher.goto(f"{app_url}/gpt?method=beam+search&beams=8&n=4&max_new=200&prompt=ROMEO%3A")
+        wait_for_app_idle(teacher, timeout=240)
+        learner.set_viewport_size({"width": 1280, "height": 2400})
+        learner.goto(f"{app_url}/gpt?method=sampling&seed=77&max_new=20")
+        wait_for_app_idle(learner, timeout=240)
+        for page, box, value in ((teacher, "Prompt", "JULIET: What"), (learner, "Seed", "78")):
+            field = page.get_by_label(box)
+            field.fill(value)
+            field.press("Control+Enter" if box == "Prompt" else "Enter")
+            wait_for_app_idle(page, timeout=240)
+
+        teacher.get_by_role("button", name="Generate").click()
+        learner.get_by_role("button", name="Generate").click()
+        place = learner.get_by_text("place 2 of 2 in the queue")
+        place.wait_for(timeout=30_000)
+        assert "1 request ahead of yours" in learner.locator('[data-testid="stMain"]').inner_text()
+        screenshot(learner, "gpt-waiting-in-the-queue")
+        learner.get_by_role("button", name="Leave the queue").click()
+        wait_for_app_idle(learner, timeout=240)
+        assert_no_streamlit_error(learner)
+        main = learner.locator('[data-testid="stMain"]').inner_text()
+        assert "in the queue" not in main and "press Generate to see their effect" in main  # seed 77's text stays
+
+        wait_for_app_idle(teacher, timeout=240)
+        assert_no_streamlit_error(teacher)
+        boxes = teacher.locator('[data-testid="stMain"] [data-testid="stHtml"]').filter(
+            has=teacher.locator('span[title^="p = "]')
+        )
+        assert boxes.count() == 4 and boxes.first.inner_text().startswith("JULIET: What")
+    finally:
+        teacher.close()
+        learner.close()
