@@ -13,7 +13,7 @@ from playground.url_values import parse_bool, positions, within
 from ui.attention import attention_view
 from ui.code_panel import show_code
 from ui.layout import charts, metrics, say
-from ui.models import per_model, require_model
+from ui.models import per_model, per_model_in_turn, require_model
 from ui.state import PageState, sets
 
 st.title("🎭 BERT")
@@ -93,8 +93,8 @@ else:
         if st.button(f"Score BERT on {n_scored} lines", key="bert.quiz_score"):
             st.session_state["bert.quiz_scoring"] = True  # from now on the score follows the slider
         if st.session_state.get("bert.quiz_scoring"):
-            with st.spinner(f"BERT guesses {n_scored} hidden words…"):
-                scored = per_model(wq.score_on_held_out_lines, loaded, n_scored, limit)
+            what = f"BERT guesses {n_scored} hidden words"
+            scored = per_model_in_turn(what, wq.score_on_held_out_lines, loaded, n_scored, limit)
             metrics(*text.score_metrics(scored))
             st.caption(text.score(scored.n, len(tok), loaded.source == "bundled"))
             st.dataframe(wq.scored_table(scored), hide_index=True, width="stretch", height=260)

@@ -20,6 +20,7 @@ from playground.models import (
     load_tokenizer,
 )
 from playground.url_values import quoted
+from ui.serving import load_in_turn, queued
 
 OTHER_HUB, LOCAL = "other-hub", "local"
 
@@ -65,7 +66,7 @@ def model_picker(kind: str, ps, *, name: str = "model", label: str = "Model", to
         st.info("Type a model above; meanwhile the bundled model is shown.")
         choice = BUNDLED
     try:
-        loaded = load(kind, choice)
+        loaded = load_in_turn(f"Loading {choice}", (kind, choice, tokenizer_only), lambda: load(kind, choice))
     except ModelLoadError as err:
         st.error(str(err))
         if choice == BUNDLED:
@@ -111,3 +112,10 @@ def per_model(function, loaded: LoadedModel, *args, shared: bool = False):
     session (it must be read-only, like tensors only drawn); otherwise each session gets its own copy."""
     cache = _per_model_resource if shared else _per_model_data
     return cache(f"{function.__module__}.{function.__qualname__}", loaded.name, args, function, loaded)
+
+
+def per_model_in_turn(what: str, function, loaded: LoadedModel, *args):
+    """`per_model`, for work heavy enough to queue for (scoring a model on many lines): computed once for everyone
+    asking at the same time, in line behind the other heavy work, with the learner told their place."""
+    key = (f"{function.__module__}.{function.__qualname__}", loaded.name, args)
+    return queued(what, key, lambda: per_model(function, loaded, *args))

@@ -68,15 +68,18 @@ def computed_once(
     return claim.value
 
 
-def wait_for_turn(what: str, key: Hashable, status, computation: Computation) -> Ticket:
-    """A running ticket of the heavy-work queue, after waiting in line with its place shown. Use it in a `with`."""
+def wait_for_turn(what: str, key: Hashable | None, status, computation: Computation | None = None) -> Ticket:
+    """A running ticket of the heavy-work queue, after waiting in line with its place shown (and, given a `key`, a
+    button to leave the line). Use it in a `with`, so that the ticket always leaves."""
     ticket = HEAVY_WORK.join(what)
-    computation.progress = ticket  # followers show the leader's place until its first progress replaces it
+    if computation is not None:
+        computation.progress = ticket  # followers show the leader's place until its first progress replaces it
     try:
         if not ticket.wait(0):
             with status.container():
                 place = st.empty()
-                st.button("Leave the queue", key=f"leave-{ticket.number}", on_click=_leave, args=(key,))
+                if key is not None:
+                    st.button("Leave the queue", key=f"leave-{ticket.number}", on_click=_leave, args=(key,))
             while not ticket.wait(POLL):
                 place.info(place_text(what, *ticket.place()))
         status.empty()
@@ -84,6 +87,28 @@ def wait_for_turn(what: str, key: Hashable, status, computation: Computation) ->
         ticket.leave()
         raise
     return ticket
+
+
+def queued(what: str, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """A heavy computation with nothing to stream (scoring a model on many lines): in line, shared, and under a
+    spinner that says what it does."""
+    status = st.empty()
+    with st.spinner(f"{what}…"):
+        return computed_once(key, what, lambda report: compute(), lambda progress: None, status)
+
+
+_WARM: set[Hashable] = set()  # loads that succeeded in this process: they come from Streamlit's cache
+
+
+def load_in_turn(what: str, key: Hashable, load: Callable[[], Any]) -> Any:
+    """A model's first load takes its turn in the line (it reads hundreds of MB and costs a core for seconds); a
+    model already loaded comes straight from the cache, without waiting behind anyone's generation."""
+    if key in _WARM:
+        return load()
+    with wait_for_turn(what, None, st.empty()):
+        value = load()
+    _WARM.add(key)
+    return value
 
 
 def follow(claim, what: str, draw: Callable[[Any], None], status):
