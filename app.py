@@ -10,6 +10,7 @@ import streamlit as st
 
 from playground import cpus
 from playground.system import home_facts
+from ui import serving
 from ui.style import classroom_style
 
 ROOT = Path(__file__).parent
@@ -106,6 +107,7 @@ def home():
     st.markdown(
         f"- **Device:** {facts.device_summary}\n"
         f"- **CPUs:** {cpu_budget().summary}\n"
+        f"- **Heavy work** (generation, first model loads, scoring): {serving.summary()}\n"
         f"- **torch** {facts.torch_version} · **transformers** {facts.transformers_version} · "
         f"**streamlit** {st.__version__} · Python {facts.python_version}"
     )

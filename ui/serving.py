@@ -22,6 +22,16 @@ SHARED = SharedResults(max_bytes=64 * 2**20, size_of=approximate_bytes)
 LEFT = "_left_the_queue"  # session key: the request whose learner clicked "Leave the queue"
 
 
+def summary() -> str:
+    """For the home page: how the server shares itself out, and how busy it is right now."""
+    running, waiting = HEAVY_WORK.snapshot()
+    return (
+        f"{HEAVY_WORK.slots} at a time, in the order asked, everyone waiting told their place; {running} running and "
+        f"{waiting} waiting now. The same request from several learners is computed once: "
+        f"{SHARED.computed} computed and {SHARED.shared} shared since the server started."
+    )
+
+
 def left_the_queue(key: Hashable, clicked: bool) -> bool:
     """True after this session left the line for `key`, until it asks again: the page must not rejoin by itself."""
     if clicked:

@@ -43,3 +43,4 @@ def test_the_home_page_renders_without_importing_torch_and_says_how_many_cpus_to
     imported, shown = out.stdout.split("\n", 1)
     assert imported == "False False"
     assert "usable: affinity allows" in shown and f"torch** {torch.__version__}" in shown
+    assert "1 at a time, in the order asked" in shown and "0 running and 0 waiting now" in shown
