@@ -282,10 +282,34 @@ def job_command(config: TrainConfig, run_dir: Path, *flags: str) -> list[str]:
     return [sys.executable, "-m", "playground.training.train", *config.to_args(), "--run-dir", str(run_dir), *flags]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+LOOPBACK_INTERFACE = "lo0" if sys.platform == "darwin" else "lo"
+
+
+def loopback_rendezvous(timeout_s: float = 300) -> tuple[tuple, dict[str, str]]:
+    """The store the ranks of a one-machine job meet at (with its socket: keep both while the ranks run), and the
+    environment that sends them there.
+
+    The launcher hosts it, as torchrun's agent does, on a socket it bound itself to 127.0.0.1 and never let go of:
+    no other process can take the port between choosing it and using it, and nothing on a classroom's Wi-Fi can
+    reach it (a store that rank 0 starts listens on every interface). Gloo's and NCCL's own connections are kept on
+    the loopback interface too, unless the user chose another. A job across machines is started by torchrun, whose
+    interface and port the user picks (README, "Training across machines")."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    port = listener.getsockname()[1]
+    store = dist.TCPStore(
+        "127.0.0.1",
+        port,
+        is_master=True,
+        master_listen_fd=listener.fileno(),
+        wait_for_workers=False,
+        timeout=timedelta(seconds=timeout_s),
+    )
+    env = dict(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), TORCHELASTIC_USE_AGENT_STORE="True")
+    for name in ("GLOO_SOCKET_IFNAME", "NCCL_SOCKET_IFNAME"):
+        env[name] = os.environ.get(name, LOOPBACK_INTERFACE)
+    return (store, listener), env
 
 
 def gpu_memory(device: torch.device) -> dict:
@@ -338,7 +362,7 @@ def launch(config: TrainConfig, run_dir: Path) -> int:
 
     When one rank fails the others would wait forever in their next all-reduce, so we end them and record why.
     """
-    port = _free_port()
+    store, rendezvous = loopback_rendezvous()
     procs = []
 
     def end_all(*_):
@@ -362,8 +386,7 @@ def launch(config: TrainConfig, run_dir: Path) -> int:
                 WORLD_SIZE=str(config.workers),
                 LOCAL_RANK=str(rank),
                 LOCAL_WORLD_SIZE=str(config.workers),
-                MASTER_ADDR="127.0.0.1",
-                MASTER_PORT=str(port),
+                **rendezvous,
             )
             cmd = job_command(config, run_dir, "--worker")
             procs.append(subprocess.Popen(cmd, env=env))
@@ -384,6 +407,7 @@ def launch(config: TrainConfig, run_dir: Path) -> int:
         return 1 if failed else 0
     finally:
         end_all()
+        del store  # the ranks are gone: stop serving the rendezvous (and close its socket)
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[TrainConfig, Path, bool, bool]:

@@ -74,6 +74,58 @@ def test_the_launcher_notices_a_later_rank_dying_while_rank_0_still_runs(tmp_pat
     assert rank0.returncode == -signal.SIGTERM, "rank 0 was ended by the launcher, not left to finish its sleep"
 
 
+def listening_sockets(pids) -> list[tuple[str, int]]:
+    """(address, port) of every TCP socket these processes listen on, read from /proc as `ss -ltnp` would."""
+    inodes = set()
+    for pid in pids:
+        try:
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        except OSError:  # the process ended meanwhile
+            continue
+        inodes |= {link[len("socket:[") : -1] for link in links if link.startswith("socket:[")}
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in open(table).read().splitlines()[1:]:
+            local, state, inode = line.split()[1], line.split()[3], line.split()[9]
+            if state == "0A" and inode in inodes:  # 0A: LISTEN
+                address, port = local.rsplit(":", 1)
+                loopback = address in ("0100007F", "00000000000000000000000001000000")  # 127.0.0.1 and ::1
+                found.append(("loopback" if loopback else address, int(port, 16)))
+    return found
+
+
+def test_a_one_machine_job_listens_on_loopback_only_so_a_classroom_network_cant_reach_it(tmp_path):
+    job = subprocess.Popen(
+        [sys.executable, "-m", "playground.training.train", "--workers", "2", "--epochs", "20"]
+        + ["--run-dir", str(tmp_path), "--overwrite"],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        start_new_session=True,
+    )
+    try:
+        seen, ranks = [], []
+        for _ in range(240):  # until both ranks train (their all-reduce connections are up), or 2 minutes
+            group = subprocess.run(["pgrep", "-g", str(job.pid)], capture_output=True, text=True).stdout.split()
+            ranks = [pid for pid in group if int(pid) != job.pid]
+            seen = listening_sockets(group)
+            if job.poll() is not None or (len(ranks) == 2 and any('"step"' in line for line in open_records(tmp_path))):
+                break
+            subprocess.run(["sleep", "0.5"])
+        assert len(ranks) == 2 and seen, "the job should have two ranks and a rendezvous by now"
+        assert {address for address, _ in seen} == {"loopback"}, seen
+        for pid in ranks:
+            environ = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+            assert b"GLOO_SOCKET_IFNAME=lo" in environ and b"TORCHELASTIC_USE_AGENT_STORE=True" in environ
+    finally:
+        os.killpg(job.pid, signal.SIGTERM)
+        job.wait(30)
+
+
+def open_records(run_dir):
+    path = run_dir / "metrics.jsonl"
+    return path.read_text().splitlines() if path.exists() else []
+
+
 def test_a_used_run_folder_is_refused_without_overwrite(tmp_path):
     (tmp_path / "metrics.jsonl").write_text('{"kind": "config"}\n')
     result = train(tmp_path, "--strategy", "single")
