@@ -75,7 +75,7 @@ st.html(legend_html())
 queue_status, texts = st.empty(), st.empty()  # the texts on screen; a new one streams in here, in their place
 if lesson.must_generate(on_screen, request, clicked) and not left_the_queue(request, clicked):
     try:
-        with texts, st.spinner(f"{prepared.settings.method}: {prepared.settings.num_sequences} sequences…"):
+        with texts, st.spinner(text.writing(prepared.settings)):
             write, draw = partial(lesson.write, loaded, prepared), lambda so_far: texts.html(streaming_html(*so_far))
             st.session_state["gpt.shown"] = on_screen = computed_once(request, "Generation", write, draw, queue_status)
         for key in ("gpt.step", *EXPLORER_KEYS):

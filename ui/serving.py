@@ -123,6 +123,7 @@ def load_in_turn(what: str, key: Hashable, load: Callable[[], Any]) -> Any:
 
 def follow(claim, what: str, draw: Callable[[Any], None], status):
     """Wait on another session computing the same thing, showing what it shows; then the value, or a new claim."""
+    drawn = None
     while not claim.wait(POLL):
         progress = claim.computation.progress
         if isinstance(progress, Ticket):  # the leader is still in the queue: so is this learner, at its place
@@ -130,9 +131,9 @@ def follow(claim, what: str, draw: Callable[[Any], None], status):
                 place_text(what, *progress.place()) + " Another learner asked for exactly this first: it "
                 "is computed once, for both of you."
             )
-        elif progress is not None:
+        elif progress is not None and progress is not drawn:
             status.caption("Another learner asked for exactly this a moment ago: it is written once, for both of you.")
-            draw(progress)
+            draw(drawn := progress)
     return SHARED.follow(claim)
 
 

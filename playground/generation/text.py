@@ -22,6 +22,11 @@ LOGIT_LENS = (
 GREEDY_LOOP = "I will not be so."  # what the bundled GPT's greedy writes after "ROMEO:", again and again
 
 
+def writing(settings) -> str:
+    n = settings.num_sequences
+    return f"{settings.method}: {n} sequence{'s' if n != 1 else ''}…"
+
+
 def greedy_loops(default) -> str:
     """Why the page opens on sampling: what greedy does instead, and why."""
     return (

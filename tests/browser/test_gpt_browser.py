@@ -114,7 +114,7 @@ def test_a_learner_who_clicks_while_the_server_writes_for_another_sees_their_pla
         teacher.set_viewport_size({"width": 1280, "height": 2400})
         teacher.goto(f"{app_url}/gpt?method=beam+search&beams=8&n=4&max_new=200&prompt=ROMEO%3A")
         wait_for_app_idle(teacher, timeout=240)
-        learner.set_viewport_size({"width": 1280, "height": 2400})
+        learner.set_viewport_size({"width": PHONE["width"], "height": 4000})  # the learner is on a phone
         learner.goto(f"{app_url}/gpt?method=sampling&seed=77&max_new=20")
         wait_for_app_idle(learner, timeout=240)
         for page, box, value in ((teacher, "Prompt", "JULIET: What"), (learner, "Seed", "78")):
@@ -128,7 +128,7 @@ def test_a_learner_who_clicks_while_the_server_writes_for_another_sees_their_pla
         place = learner.get_by_text("place 2 of 2 in the queue")
         place.wait_for(timeout=30_000)
         assert "1 request ahead of yours" in learner.locator('[data-testid="stMain"]').inner_text()
-        screenshot(learner, "gpt-waiting-in-the-queue")
+        screenshot(learner, "gpt-phone-waiting-in-the-queue")
         learner.get_by_role("button", name="Leave the queue").click()
         wait_for_app_idle(learner, timeout=240)
         assert_no_streamlit_error(learner)
