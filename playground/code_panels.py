@@ -20,11 +20,16 @@ import ast
 import importlib.util
 import sys
 import textwrap
+import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
 Binding = tuple[str | None, str, str | None]  # an import of one name: (from module or None, name, as name or None)
+# CPython 3.11's ast module is not thread-safe: two sessions rendering panels at the same moment (a class opening one
+# link) can fail with "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905). The server runs
+# every session on its own thread, so the panels' parsing takes turns.
+AST_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,8 @@ def literal(value) -> str:
         return value.text
     text = _source(value)
     try:
-        same = ast.literal_eval(text) == value
+        with AST_LOCK:
+            same = ast.literal_eval(text) == value
     except (ValueError, SyntaxError):
         same = False
     if not same:
@@ -64,8 +70,9 @@ def _source(value) -> str:
 
 def render(template: Path, settings: dict | None = None, switches: dict | None = None) -> str:
     path = Path(template)
-    texts = tuple((name, _setting_text(value)) for name, value in (settings or {}).items())
-    return _render(str(path), path.stat().st_mtime_ns, tuple(sorted((switches or {}).items())), texts)
+    with AST_LOCK:
+        texts = tuple((name, _setting_text(value)) for name, value in (settings or {}).items())
+        return _render(str(path), path.stat().st_mtime_ns, tuple(sorted((switches or {}).items())), texts)
 
 
 def _setting_text(value) -> str | tuple[tuple[str, str], ...]:
