@@ -122,6 +122,7 @@ def cpu_budget() -> cpus.CpuBudget:
 
 
 def main():
+    serving.mark_run_start()  # before anything is drawn: the queue serves requests in the order they reached us
     st.set_page_config(page_title="LLM Playground", page_icon="🧪", layout="wide")
     classroom_style()
     navigation = {"": [st.Page(home, title="Home", icon="🏠", default=True)]}

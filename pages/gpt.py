@@ -6,17 +6,7 @@ import streamlit as st
 
 from playground.generation import decode as gen
 from playground.generation import lesson, text
-from playground.generation.figures import (
-    entropy_chart,
-    legend_html,
-    stages_chart,
-    streaming_html,
-    temperature_chart,
-    token_namer,
-    tokens_html,
-    visible,
-)
-from playground.generation.filters import stages
+from playground.generation.figures import legend_html, streaming_html, token_namer, tokens_html, visible
 from ui.attention import HEAD_VIEW, HEATMAP, attention_view
 from ui.code_panel import show_code
 from ui.layout import say
@@ -106,16 +96,18 @@ which = st.selectbox("Sequence", written, format_func=lambda i: f"sequence {i + 
 n_steps = max(1, len(on_screen.pieces[which]))
 st.session_state["gpt.step"] = min(st.session_state.get("gpt.step", n_steps), n_steps)
 at = lesson.step(on_screen, which, st.slider("Step", 1, n_steps, key="gpt.step") if n_steps > 1 else 1)
+read_ids, knobs = tuple(at.read.tolist()), result.settings.knobs
 with st.spinner("Reading the model's mind at this step…"):
-    logits, lens, attentions = per_model(lesson.inside, loaded, tuple(at.read.tolist()), shared=True)
+    view = per_model(lesson.step_view, loaded, read_ids, knobs, at.chosen, shared=True)
 st.markdown(text.chosen(at.step, at.position, at.piece, at.probability))
-st.plotly_chart(stages_chart(stages(logits, at.read, result.settings.knobs), name, at.chosen), width="stretch")
+st.plotly_chart(view.stages, width="stretch")
 st.caption(text.KNOBS_OFF)
 
 st.subheader("How unsure was the model? Entropy per step")
 shown_steps = len(on_screen.pieces[which])
 entropies, probabilities = result.entropies[which, :shown_steps], result.chosen_probs[which, :shown_steps]
-st.plotly_chart(entropy_chart(entropies.tolist(), probabilities.tolist(), on_screen.pieces[which]), width="stretch")
+numbers = (tuple(entropies.tolist()), tuple(probabilities.tolist()), tuple(on_screen.pieces[which]))
+st.plotly_chart(per_model(lesson.entropy_figure, loaded, *numbers, shared=True, many=True), width="stretch")
 st.caption(text.ENTROPY)
 
 
@@ -130,20 +122,22 @@ def temperature_explorer():
     c1, c2 = st.columns(2)
     k = c1.number_input("Explorer top-k (0 = off)", 0, 1000, key="gpt.explorer_k")
     p = c2.slider("Explorer top-p (1 = off)", 0.0, 1.0, step=0.01, key="gpt.explorer_p")
-    figure, cut, _ = temperature_chart(logits, name, t, int(k), p)
+    figure, cut, vocabulary, bars = per_model(
+        lesson.explorer_figure, loaded, read_ids, t, int(k), p, shared=True, many=True
+    )
     st.plotly_chart(figure, width="stretch")
-    st.markdown(text.survivors(t, int(k), p, cut, logits.shape[-1], len(figure.layout.xaxis.categoryarray)))
+    st.markdown(text.survivors(t, int(k), p, cut, vocabulary, bars))
 
 
 temperature_explorer()
 
 st.subheader("Attention over the text")
-read = [visible(name(t)) for t in at.read.tolist()]
-attention_view(ps, attentions, read, views=(HEAD_VIEW, HEATMAP), long_as_heatmap=True)
+read = [visible(name(t)) for t in read_ids]
+attention_view(ps, view.attentions, read, (HEAD_VIEW, HEATMAP), long_as_heatmap=True, key=(loaded.name, read_ids))
 st.caption(text.attention(at.position, at.step))
 
 st.subheader("Logit lens: the prediction forming through the layers")
 st.markdown(text.LOGIT_LENS)
-st.dataframe(lesson.lens_rows(lens, name), hide_index=True, width="stretch")
+st.dataframe(view.lens_rows, hide_index=True, width="stretch")
 show_code(lesson.code(loaded, on_screen, at))
 ps.publish()

@@ -106,11 +106,18 @@ def _per_model_resource(function: str, model: str, args: tuple, _function, _load
     return _function(_loaded.model, _loaded.tokenizer, *args)
 
 
-def per_model(function, loaded: LoadedModel, *args, shared: bool = False):
+@st.cache_resource(max_entries=256, show_spinner=False)  # figures of tens of kB: a class's worth of knob settings
+def _per_model_many(function: str, model: str, args: tuple, _function, _loaded):
+    return _function(_loaded.model, _loaded.tokenizer, *args)
+
+
+def per_model(function, loaded: LoadedModel, *args, shared: bool = False, many: bool = False):
     """`function(model, tokenizer, *args)`, cached by the function's name, the model's name and `args`, so another
     section's rerun does not recompute it; the model itself is never hashed. A `shared` result is one object for every
-    session (it must be read-only, like tensors only drawn); otherwise each session gets its own copy."""
-    cache = _per_model_resource if shared else _per_model_data
+    session (it must be read-only, like tensors or figures only drawn); otherwise each session gets its own copy.
+    `many` keeps many small shared results (a figure for every knob setting a class tries) apart from the few large
+    ones (attention over a long text), so those can't push the figures out."""
+    cache = (_per_model_many if many else _per_model_resource) if shared else _per_model_data
     return cache(f"{function.__module__}.{function.__qualname__}", loaded.name, args, function, loaded)
 
 

@@ -8,6 +8,7 @@ their script at its next drawing call, which is at most `POLL` seconds away whil
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -20,6 +21,18 @@ POLL = 0.25  # seconds between a waiting learner's updates
 HEAVY_WORK = FairQueue(slots=1)  # two generations at once on 2 shared cores are each more than twice as slow
 SHARED = SharedResults(max_bytes=64 * 2**20, size_of=approximate_bytes)
 LEFT = "_left_the_queue"  # session key: the request whose learner clicked "Leave the queue"
+RUN_STARTED = "_run_started"  # session key: when this script run began, for the queue's arrival order
+
+
+def mark_run_start() -> None:
+    """Called first thing in every script run (app.py): when this learner's request reached the server."""
+    st.session_state[RUN_STARTED] = time.monotonic()
+
+
+def running_text(what: str, place: int, of: int) -> str:
+    behind = of - place
+    waiting = f" {behind} more waiting after it." if behind > 0 else ""
+    return f"✍️ {what}: place {place} of {of} in the queue, and yours is being served now.{waiting}"
 
 
 def summary() -> str:
@@ -72,6 +85,7 @@ def computed_once(
                 SHARED.publish(claim, value)
             finally:
                 SHARED.release(claim)  # unpublished: the followers wake up, and one of them takes over
+            status.empty()
             return value
         claim = follow(claim, what, draw, status)
     status.empty()
@@ -81,7 +95,7 @@ def computed_once(
 def wait_for_turn(what: str, key: Hashable | None, status, computation: Computation | None = None) -> Ticket:
     """A running ticket of the heavy-work queue, after waiting in line with its place shown (and, given a `key`, a
     button to leave the line). Use it in a `with`, so that the ticket always leaves."""
-    ticket = HEAVY_WORK.join(what)
+    ticket = HEAVY_WORK.join(what, arrived=st.session_state.get(RUN_STARTED))
     if computation is not None:
         computation.progress = ticket  # followers show the leader's place until its first progress replaces it
     try:
@@ -92,7 +106,7 @@ def wait_for_turn(what: str, key: Hashable | None, status, computation: Computat
                     st.button("Leave the queue", key=f"leave-{ticket.number}", on_click=_leave, args=(key,))
             while not ticket.wait(POLL):
                 place.info(place_text(what, *ticket.place()))
-        status.empty()
+        status.caption(running_text(what, *ticket.place()))
     except BaseException:
         ticket.leave()
         raise
@@ -115,8 +129,10 @@ def load_in_turn(what: str, key: Hashable, load: Callable[[], Any]) -> Any:
     model already loaded comes straight from the cache, without waiting behind anyone's generation."""
     if key in _WARM:
         return load()
-    with wait_for_turn(what, None, st.empty()):
+    status = st.empty()
+    with wait_for_turn(what, None, status):
         value = load()
+    status.empty()
     _WARM.add(key)
     return value
 

@@ -9,7 +9,8 @@ import torch
 
 from playground.generation import decode
 from playground.generation.code_panel import generation_code
-from playground.generation.figures import visible
+from playground.generation.figures import entropy_chart, stages_chart, temperature_chart, token_namer, visible
+from playground.generation.filters import stages
 from playground.generation.logit_lens import logit_lens
 from playground.models import LoadedModel
 
@@ -143,6 +144,36 @@ def inside(model, tokenizer, read: tuple[int, ...]):
     sequence = torch.tensor(read)
     logits = decode.step_logits(model, sequence, len(read))
     return logits, logit_lens(model, sequence[None], top=5), decode.attention_weights(model, sequence)
+
+
+@dataclass(frozen=True)
+class StepView:
+    """Everything "Inside one step" draws, built once per model, text read, knobs and chosen token: a class that opens
+    the same link reads one shared copy (the page only draws it), instead of each learner rebuilding its figures."""
+
+    logits: torch.Tensor
+    lens_rows: list[dict]
+    attentions: tuple
+    stages: object  # the plotly figure of the distribution before and after each knob
+
+
+def step_view(model, tokenizer, read: tuple[int, ...], knobs, chosen: int) -> StepView:
+    logits, lens, attentions = inside(model, tokenizer, read)
+    name = token_namer(tokenizer)
+    figure = stages_chart(stages(logits, torch.tensor(read), knobs), name, chosen)
+    return StepView(logits, lens_rows(lens, name), attentions, figure)
+
+
+def entropy_figure(model, tokenizer, entropies: tuple, probabilities: tuple, pieces: tuple):
+    """The entropy chart of one text, shared like `step_view` (the model is not needed, only the text's numbers)."""
+    return entropy_chart(list(entropies), list(probabilities), list(pieces))
+
+
+def explorer_figure(model, tokenizer, read: tuple[int, ...], temperature: float, top_k: int, top_p: float):
+    """The temperature explorer at these knobs: (figure, cut, vocabulary size, bars drawn), shared like `step_view`."""
+    logits = decode.step_logits(model, torch.tensor(read), len(read))
+    figure, cut, _ = temperature_chart(logits, token_namer(tokenizer), temperature, top_k, top_p)
+    return figure, cut, logits.shape[-1], len(figure.layout.xaxis.categoryarray)
 
 
 def lens_rows(lens, name) -> list[dict]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 @dataclass(eq=False)
 class Ticket:
-    """One request's place in the line. `number` counts arrivals, so tickets compare in the order they came."""
+    """One request's place in the line: `joined` is when it arrived, `number` counts the calls to `join`."""
 
     queue: FairQueue
     number: int
@@ -76,11 +76,17 @@ class FairQueue:
         self._numbers = itertools.count(1)
         self.served: list[int] = []  # ticket numbers in the order they were admitted, for tests and benchmarks
 
-    def join(self, what: str) -> Ticket:
+    def join(self, what: str, arrived: float | None = None) -> Ticket:
+        """`arrived` (time.monotonic()) is when the request reached the server, if that was before this call: a page
+        joins only after drawing what comes above its button, which takes longer on a busier server, so two learners
+        who clicked in turn could otherwise join in the other order."""
         now = time.monotonic()
         with self._lock:
-            ticket = Ticket(self, next(self._numbers), what, now, now)
-            self._waiting.append(ticket)
+            ticket = Ticket(self, next(self._numbers), what, min(arrived or now, now), now)
+            place = len(self._waiting)
+            while place and self._waiting[place - 1].joined > ticket.joined:
+                place -= 1
+            self._waiting.insert(place, ticket)
             self._admit()
         return ticket
 

@@ -88,3 +88,15 @@ def test_a_ticket_used_as_a_context_manager_always_leaves():
         ticket.wait(0)
         raise KeyboardInterrupt  # the learner's tab closed mid-work
     assert queue.snapshot() == (0, 0)
+
+
+def test_a_request_that_reached_the_server_first_is_served_first_even_if_its_page_joined_later():
+    queue = FairQueue(slots=1)
+    running = queue.join("a")
+    now = time.monotonic()
+    late_click = queue.join("clicked second, its page was quicker", arrived=now)
+    early_click = queue.join("clicked first, its page drew longer", arrived=now - 0.3)
+    assert early_click.place() == (2, 3) and late_click.place() == (3, 3)
+    running.leave()
+    assert early_click.wait(1) and not late_click.running
+    assert queue.served == [running.number, early_click.number]
