@@ -44,9 +44,12 @@ test: $(VENV)/.installed-dev $(CHROMIUM) $(CJK_FONT) corpus
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-bench: $(VENV)/.installed
+# About 25 minutes on a 2-core machine: run it on a quiet machine, and edit nothing meanwhile (its servers load the tree).
+bench: $(VENV)/.installed-dev $(CHROMIUM)
 	$(BIN)/python bench/bench_generation.py
 	$(BIN)/python bench/bench_training.py
+	$(BIN)/python bench/bench_pages.py --out test-output/bench-pages.json
+	$(BIN)/python bench/bench_classroom.py --sessions 1,10,30 --out test-output/bench-classroom.json
 
 # Both bundled models from scratch into runs/models/, one after the other on both cores: the GPT by the Training
 # page's job with 2 one-thread workers, then the BERT (copy a folder into assets/models/ only if its card's held-out
