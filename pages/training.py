@@ -122,7 +122,7 @@ def draw_run(run_folder: str) -> None:
 
 def draw_runs() -> None:
     """Redrawn with the run above while it is live, so the table never says "waiting" beside a finished run."""
-    runs = [run for run in list_runs(lesson.runs_root())[:60] if run.task == task][:30]
+    runs = [run for run in list_runs(lesson.runs_root(), limit=60) if run.task == task][:30]
     if not (rows := [summarize(run) for run in runs]):
         return st.caption("No runs of this task yet: press Start.")
     pinned = {"run": st.column_config.TextColumn(pinned=True)}

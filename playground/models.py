@@ -26,6 +26,7 @@ import torch
 import transformers
 
 from playground import ASSETS, REPO
+from playground.server_paths import PathRefused, allowed, resolve
 from playground.url_values import plain, quoted
 
 MODELS_DIR = ASSETS / "models"
@@ -42,6 +43,16 @@ HUB_FILES = ["*.json", "*.safetensors", "*.txt", "*.model"]
 HUB_CACHE_DIR: str | None = None  # None = huggingface_hub's default cache; tests point it at a temporary folder
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
 _NSP_WEIGHT = "cls.seq_relationship.weight"
+# What a tokenizer is read from: without any of them AutoTokenizer still returns one, with only its special tokens,
+# and every word becomes [UNK] (a folder of weights alone once loaded with a 5-token vocabulary).
+_VOCAB_FILES = (
+    "tokenizer.json",
+    "vocab.txt",
+    "vocab.json",
+    "tokenizer.model",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+)
 
 
 def _typed(choice) -> str:
@@ -76,10 +87,19 @@ class LoadedModel(LoadedTokenizer):
     has_nsp: bool = False  # BERT only: whether the model has a next-sentence head (distilbert doesn't)
 
 
-def load_model(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0) -> LoadedModel:
-    """kind: "gpt" or "bert". choice: "bundled", a hub id or a local directory. Raises ModelLoadError."""
+def load_model(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0, typed: bool = True) -> LoadedModel:
+    """kind: "gpt" or "bert". choice: "bundled", a hub id or a local directory. Raises ModelLoadError.
+
+    A folder is what a learner typed unless `typed=False` (a script's own output folder): then it may lie anywhere,
+    otherwise only under the server's allowed roots (playground/server_paths.py)."""
     if kind not in KINDS:
         raise ModelLoadError(f"Unknown model kind {kind!r}: use one of {', '.join(KINDS)}.")
+    folder, name, source = _where(kind, choice, timeout, typed)
+    return _load_folder(kind, folder, name=name, source=source)
+
+
+def _where(kind: str, choice: str, timeout: float, typed: bool) -> tuple[Path, str, str]:
+    """(the folder to read, the model's name, its source) for a choice, or ModelLoadError saying why none."""
     choice = (choice or BUNDLED).strip()
     if choice == BUNDLED:
         folder = BUNDLED_DIRS[kind]
@@ -88,22 +108,48 @@ def load_model(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0) -> Lo
                 f"The bundled {kind.upper()} model is missing from {folder}. It ships with the project; restore the "
                 f"folder from git, or rebuild it with `python scripts/train_bundled_models.py --model {kind}`."
             )
-        return _load_folder(kind, folder, name=f"bundled {folder.name}", source="bundled")
+        return folder, f"bundled {folder.name}", "bundled"
     if _looks_like_path(choice):
-        folder = Path(choice).expanduser()
-        if not folder.is_dir():
-            raise ModelLoadError(f"There is no folder at {_typed(choice)}. Check the path, or pick the bundled model.")
-        return _load_folder(kind, folder, name=str(folder), source="local")
+        folder = _local_folder(choice, typed)
+        return folder, str(folder), "local"
     if not _HUB_ID.match(choice):
         raise ModelLoadError(
             f"{_typed(choice)} is neither a folder nor a Hugging Face model id (ids look like `gpt2` or `org/name`)."
         )
-    folder = _hub_snapshot(choice, timeout)
-    return _load_folder(kind, folder, name=choice, source="hub")
+    return _hub_snapshot(choice, timeout), choice, "hub"
+
+
+def _local_folder(choice: str, typed: bool) -> Path:
+    """A typed folder, refused outside the allowed roots before anything is looked up (so a refusal says nothing
+    about what exists there), and refused with a message when it is no folder."""
+    try:
+        folder = resolve(choice) if typed else Path(choice).expanduser()
+    except PathRefused as err:
+        raise ModelLoadError(f"{err} Or pick the bundled model.") from None
+    try:
+        if folder.is_dir():
+            return folder
+        is_file = folder.is_file()
+    except (OSError, ValueError):  # e.g. a name longer than the file system allows
+        is_file = False
+    if is_file:
+        raise ModelLoadError(
+            f"{_typed(choice)} is a file, not a folder: give the folder that holds config.json, model.safetensors "
+            f"and the tokenizer files, or pick the bundled model."
+        )
+    raise ModelLoadError(f"There is no folder at {_typed(choice)}. Check the path, or pick the bundled model.")
 
 
 def _looks_like_path(choice: str) -> bool:
-    return choice.startswith(("/", ".", "~")) or os.sep in choice and Path(choice).expanduser().exists()
+    """A path by its spelling, or `org/name` that is a folder under the allowed roots (never looked up elsewhere)."""
+    if choice.startswith(("/", ".", "~")):
+        return True
+    if os.sep not in choice or (folder := allowed(choice)) is None:
+        return False
+    try:
+        return folder.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _offline() -> bool:
@@ -211,9 +257,30 @@ def _check_kind(kind: str, folder: Path, architectures: list[str]) -> None:
         )
 
 
+def _check_tokenizer_files(folder: Path) -> None:
+    """Refuse a folder whose tokenizer can't be read from it, saying what is missing."""
+    try:
+        present = {p.name for p in folder.iterdir()}
+    except OSError:
+        present = set()
+    if "vocab.json" in present and "merges.txt" not in present and "tokenizer.json" not in present:
+        raise ModelLoadError(
+            f"{_typed(folder)} has a vocab.json but no merges.txt: a byte-level BPE tokenizer needs both (or a "
+            f"tokenizer.json). Save the tokenizer there again with `tokenizer.save_pretrained(folder)`, or pick the "
+            f"bundled model."
+        )
+    if not present.intersection(_VOCAB_FILES):
+        raise ModelLoadError(
+            f"{_typed(folder)} has no tokenizer files (tokenizer.json, or vocab.txt, or vocab.json with merges.txt): "
+            f"without them every word would be an unknown token. Save the tokenizer beside the model with "
+            f"`tokenizer.save_pretrained(folder)`, or pick the bundled model."
+        )
+
+
 def _load_folder(kind: str, folder: Path, *, name: str, source: str) -> LoadedModel:
     architectures = _architectures(folder)
     _check_kind(kind, folder, architectures)
+    _check_tokenizer_files(folder)
     has_nsp = kind == "bert" and _has_nsp_weights(folder, architectures)
     if kind == "gpt":
         cls = transformers.AutoModelForCausalLM
@@ -255,24 +322,13 @@ def _check_weights_loaded(model, info: dict, folder: Path) -> None:
         )
 
 
-def load_tokenizer(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0) -> LoadedTokenizer:
+def load_tokenizer(kind: str, choice: str = BUNDLED, *, timeout: float = 20.0, typed: bool = True) -> LoadedTokenizer:
     """Only the tokenizer of a choice (for the tokenizer page: no weights to read). Same choices and errors as
     load_model."""
     if kind not in KINDS:
         raise ModelLoadError(f"Unknown model kind {kind!r}: use one of {', '.join(KINDS)}.")
-    choice = (choice or BUNDLED).strip()
-    if choice == BUNDLED:
-        folder, name, source = BUNDLED_DIRS[kind], f"bundled {BUNDLED_DIRS[kind].name}", "bundled"
-    elif _looks_like_path(choice):
-        folder, name, source = Path(choice).expanduser(), choice, "local"
-        if not folder.is_dir():
-            raise ModelLoadError(f"There is no folder at {_typed(choice)}. Check the path, or pick the bundled model.")
-    elif _HUB_ID.match(choice):
-        folder, name, source = _hub_snapshot(choice, timeout), choice, "hub"
-    else:
-        raise ModelLoadError(
-            f"{_typed(choice)} is neither a folder nor a Hugging Face model id (ids look like `gpt2` or `org/name`)."
-        )
+    folder, name, source = _where(kind, choice, timeout, typed)
+    _check_tokenizer_files(folder)
     try:
         return LoadedTokenizer(transformers.AutoTokenizer.from_pretrained(str(folder)), name, source, str(folder))
     except Exception as err:

@@ -543,7 +543,7 @@ def reload(kind: str, out: Path):
     """The figures in the card are measured on the saved files as the app loads them (fp16 on disk -> float32)."""
     from playground.models import load_model
 
-    loaded = load_model(kind, str(out))
+    loaded = load_model(kind, str(out), typed=False)  # the script's own --out, wherever it is: not a learner's path
     return loaded.model, loaded.tokenizer
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from playground.server_paths import ROOTS_ENV
 from tests.helpers import DESKTOP, assert_no_streamlit_error, free_port, screenshot, wait_for_app_idle  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_folders_are_allowed(tmp_path_factory):
+    """Tests save models and run folders in pytest's temporary folders, which the server would refuse to read
+    (playground/server_paths.py): they are added the way an operator adds a folder, through PLAYGROUND_PATH_ROOTS,
+    which the servers the browser tests start inherit too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ROOTS_ENV, str(tmp_path_factory.getbasetemp()))
+        yield
 
 
 def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:

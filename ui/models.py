@@ -66,7 +66,8 @@ def model_picker(kind: str, ps, *, name: str = "model", label: str = "Model", to
         st.info("Type a model above; meanwhile the bundled model is shown.")
         choice = BUNDLED
     try:
-        loaded = load_in_turn(f"Loading {choice}", (kind, choice, tokenizer_only), lambda: load(kind, choice))
+        what = f"Loading {quoted(choice, limit=60)}"  # a learner's text: shown as text, never as markdown
+        loaded = load_in_turn(what, (kind, choice, tokenizer_only), lambda: load(kind, choice))
     except ModelLoadError as err:
         st.error(str(err))
         if choice == BUNDLED:

@@ -85,7 +85,7 @@ def computed_once(
                 SHARED.publish(claim, value)
             finally:
                 SHARED.release(claim)  # unpublished: the followers wake up, and one of them takes over
-            status.empty()
+                status.empty()
             return value
         claim = follow(claim, what, draw, status)
     status.empty()
@@ -130,9 +130,11 @@ def load_in_turn(what: str, key: Hashable, load: Callable[[], Any]) -> Any:
     if key in _WARM:
         return load()
     status = st.empty()
-    with wait_for_turn(what, None, status):
-        value = load()
-    status.empty()
+    try:
+        with wait_for_turn(what, None, status):
+            value = load()
+    finally:
+        status.empty()  # also when the load failed: its error says what happened, not a stale "being served now"
     _WARM.add(key)
     return value
 

@@ -2,6 +2,8 @@
 
 import math
 
+from playground.url_values import quoted
+
 INTRO = (
     "BERT reads the whole sentence at once and is pretrained on two games: **fill in the masked words** "
     "(masked-language modelling) and **does sentence B follow sentence A?** (next-sentence prediction). Click tokens "
@@ -59,7 +61,7 @@ def respelled(lesson_mask: str, mask_token: str) -> str:
 
 def unknown(n: int, unk_token: str, words: list[str], every: bool, model_name: str) -> str:
     """Why text became [UNK], and which model would read it."""
-    shown = ", ".join(f"`{w}`" for w in words[:8]) + (", …" if len(words) > 8 else "")
+    shown = ", ".join(quoted(w, limit=40) for w in words[:8]) + (", …" if len(words) > 8 else "")
     said = f"every token ({n})" if every else f"{n} token(s)"
     why = (
         f"{said.capitalize()} became `{unk_token}`{f' ({shown})' if shown else ''}: this model's vocabulary has no "

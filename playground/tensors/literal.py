@@ -107,14 +107,21 @@ def parse_literal(text: str) -> torch.Tensor:
     return torch.tensor(value)
 
 
-def _as_lists(value):
-    return [_as_lists(v) for v in value] if isinstance(value, (list, tuple)) else value
+def _source(value) -> str:
+    """Python source for a parsed literal. A float too big for a double (`1e309`) was read as inf, whose repr is a
+    bare `inf`: a NameError in a script, so it is written `float("inf")`."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_source(v) for v in value) + "]"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'
+    return repr(value)
 
 
 def literal_source(text: str) -> str:
-    """The typed literal rewritten canonically for "the code": a comment or odd spacing in the box can't break it."""
+    """The typed literal rewritten canonically for "the code": a comment or odd spacing in the box can't break it,
+    and the code runs for every value the page accepts."""
     parse_literal(text)  # validate first: same message as everywhere else
-    return repr(_as_lists(ast.literal_eval(text.strip())))
+    return _source(ast.literal_eval(text.strip()))
 
 
 def _whole_numbers(text: str, what: str, example: str, looks: str) -> tuple[int, ...]:

@@ -152,16 +152,18 @@ def fashion_mnist_folder() -> Path | None:
 
 
 def download_mnist(folder: Path, base_url: str = MNIST_URL) -> Path:
-    """Fetch the four gzipped IDX files into `folder` (skipping those already there). Needs the network."""
+    """Fetch the four gzipped IDX files into `folder` (skipping those already there). Needs the network. The folder
+    is made only once a file has arrived: a download that fails leaves nothing behind."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     for stem in IDX_FILES.values():
         target = folder / f"{stem}.gz"
         if target.exists() or (folder / stem).exists():
             continue
-        partial = target.with_suffix(".gz.part")
         with urllib.request.urlopen(base_url + target.name, timeout=60) as response:
-            partial.write_bytes(response.read())
+            data = response.read()
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".gz.part")
+        partial.write_bytes(data)
         partial.rename(target)
     return folder
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from playground import REPO
+from playground.server_paths import PathRefused, resolve
 from playground.training import gpt_pretrain, jobs, text
 from playground.training.checkpoints import MODEL_DIR, checkpoint_step
 from playground.training.code_panel import pretraining_code, training_code
@@ -37,6 +38,11 @@ def missing_data(dataset: str, data_dir: str) -> str | None:
         return f"{available_datasets()[dataset]}."
     if dataset == "mnist" and not data_dir.strip():
         return text.GIVE_THE_FOLDER
+    if dataset == "mnist":
+        try:
+            resolve(data_dir)  # read, or with download created, only under the server's allowed roots
+        except PathRefused as err:
+            return str(err)
     return None
 
 
@@ -50,6 +56,8 @@ def start(config: TrainConfig | PretrainConfig, owner: str) -> tuple[str | None,
             config = gpt_pretrain.check(config).config
         except ValueError as err:
             return None, f"Nothing started: {plain(str(err), limit=600)}"
+    elif problem := missing_data(config.dataset, config.data_dir):
+        return None, f"Nothing started: {problem}"
     name = "gpt" if isinstance(config, PretrainConfig) else config.strategy
     run_dir = runs_root() / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}-{config.workers}w"
     try:
@@ -168,7 +176,9 @@ def watch(folder: str, job: jobs.Job | None) -> Watch:
     job_alive = alive(job, folder)
     exit_code = job.returncode if job_alive is not None else None
     try:
-        run = read_run(folder)
+        run = read_run(resolve(folder))  # a typed folder is read only under the server's allowed roots
+    except PathRefused as err:
+        return Watch(None, False, False, missing=str(err))
     except FileNotFoundError as err:
         return Watch(None, False, job_alive is not None, missing=f"{err} Check the path, or start a run above.")
     shown = Watch(run, is_live(run, job_alive), job_alive is not None)
@@ -183,8 +193,8 @@ def watch(folder: str, job: jobs.Job | None) -> Watch:
     )
     if run.status in ("waiting", "running"):
         shown.progress = run.progress()
-    if run.problems:
-        skipped = f"Skipped {len(run.problems)} unreadable line(s) in metrics.jsonl, e.g. {plain(run.problems[0])}"
+    if run.unreadable:
+        skipped = f"Skipped {run.unreadable} unreadable line(s) in metrics.jsonl, e.g. {plain(run.problems[0])}"
         shown.messages.append(("warning", skipped))
     if run.status == "failed":
         shown.messages.append(("error", run.failure_message()))

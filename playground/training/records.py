@@ -24,6 +24,10 @@ markdown, so the folder's name and the text a record carries reach them through 
 from __future__ import annotations
 
 import json
+import math
+import os
+import threading
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +37,17 @@ from playground.url_values import plain
 
 METRICS_FILE = "metrics.jsonl"
 ERROR_LIMIT = 600  # characters of a rank's error the page repeats; the whole text is in the records
+# What a page keeps of one run, however large its file grows: the newest KEEP records of each kind (the first KEEP
+# configs: the first is the run's), lines of at most MAX_LINE bytes (a rank's error with its traceback is a few KB),
+# and a few of the unreadable lines as examples. Step records are thinned instead, so a curve keeps the whole run:
+# past KEEP, only every 2nd, 4th, ... step is kept, plus the newest RECENT records. A real run stays inside: the
+# bundled GPT's wrote 10,000 step records (5,000 steps, 2 ranks); the page's largest, 80,000 (16 ranks). A record
+# takes about 1.3 kB in memory.
+KEEP = 20_000
+RECENT = 64
+MAX_LINE = 64 * 1024
+KEEP_PROBLEMS = 20
+CHUNK = 4 * 1024 * 1024  # bytes read at a time: a 50 MB file is parsed without holding it whole
 REQUIRED = {
     "config": ("world_size", "strategy", "dataset", "batch_size"),
     "step": ("step", "epoch", "loss", "samples_per_s"),
@@ -68,8 +83,23 @@ NUMBERS = {
     "epochs",
     "minutes",
     "gpu_mem_mb",
+    "epoch_time",
+    "samples",
+    "n_params",
+    "grad_accum",
+    "train_tokens",
+    "tokens_per_step",
+    "layers",
+    "heads",
+    "width",
+    "vocab",
+    "dropout",
 }
-TEXTS = {"strategy", "dataset", "task", "text", "error", "checksum", "reason"}
+# Numbers the page counts or divides by: a world size of -3 or 2.5 is no run's.
+COUNTS = {"world_size", "batch_size", "context", "grad_accum", "layers", "heads", "width", "vocab"}
+TEXTS = {"strategy", "dataset", "task", "text", "error", "checksum", "reason", "backend", "prompt"}
+# A GPT run's config carries what the page's notes on it compute with (playground/training/text.py).
+GPT_CONFIG = ("max_steps", "context", "layers", "heads", "width", "n_params", "grad_accum", "train_tokens")
 # What gloo / NCCL say on a rank whose peer went away: a consequence, not a cause.
 PEER_LOST = (
     "Connection closed by peer",
@@ -91,16 +121,23 @@ def parse_line(line: str) -> dict:
     kind = record.get("kind")
     if kind not in REQUIRED:
         raise ValueError(f"unknown kind {kind!r}")
-    missing = [name for name in COMMON + REQUIRED[kind] if name not in record]
+    required = COMMON + REQUIRED[kind] + (GPT_CONFIG if kind == "config" and record.get("task") == "gpt" else ())
+    missing = [name for name in required if name not in record]
     if missing:
         raise ValueError(f"{kind} record lacks {', '.join(missing)}")
     if not isinstance(record["rank"], int) or isinstance(record["rank"], bool):
         raise ValueError(f"rank must be an integer, got {plain(repr(record['rank']), limit=40)}")
     for name, value in record.items():
         if value is None:
+            if name in required:
+                raise ValueError(f"{kind} record's {name} is empty (null)")
             continue  # e.g. gpu_mem_mb on a CPU rank
         if name in NUMBERS and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise ValueError(f"{kind} record's {name} must be a number, got {plain(repr(value), limit=40)}")
+        if name in COUNTS and (not isinstance(value, int) or value < 1):
+            raise ValueError(f"{kind} record's {name} must be a whole number of at least 1, got {plain(value, 40)}")
+        if name in NUMBERS and name not in ("loss", "val_loss", "val_loss_per_char") and not math.isfinite(value):
+            raise ValueError(f"{kind} record's {name} must be finite, got {value}")  # a diverged loss may be nan
         if name in TEXTS and not isinstance(value, str):
             raise ValueError(f"{kind} record's {name} must be text, got {plain(repr(value), limit=40)}")
     return record
@@ -112,7 +149,10 @@ class Run:
 
     folder: Path
     records: list[dict] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # "line 7: not JSON (...)"
+    problems: list[str] = field(default_factory=list)  # the first few unreadable lines: "line 7: not JSON (...)"
+    unreadable: int = 0  # how many lines could not be read, examples or not
+    offset: int = 0  # bytes of metrics.jsonl read so far
+    parsed_now: int = 0  # lines this read parsed: only those appended since the last read of the folder
 
     def of_kind(self, kind: str) -> list[dict]:
         return [r for r in self.records if r["kind"] == kind]
@@ -137,7 +177,8 @@ class Run:
         if self.errors:
             return "failed"
         done_ranks = {r["rank"] for r in self.of_kind("done")}
-        if self.world_size and done_ranks >= set(range(self.world_size)):
+        # Counted, not compared with set(range(world_size)): a record saying 10**12 ranks must not fill the memory.
+        if self.world_size and sum(0 <= rank < self.world_size for rank in done_ranks) == self.world_size:
             return "done"  # even if a Stop came while the processes were exiting: the run had finished
         if self.of_kind("stopped"):
             return "stopped"
@@ -214,39 +255,175 @@ def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     )
 
 
-def read_run(folder: str | Path) -> Run:
-    """Parse `folder/metrics.jsonl`. A missing folder or file is a FileNotFoundError whose text says what to check."""
-    folder = Path(folder).expanduser()
-    if not folder.is_dir():
+@dataclass
+class _Reader:
+    """What this process has read of one metrics.jsonl: where it stopped, and what it keeps."""
+
+    identity: tuple = ()  # (device, inode) of the file read: another file at the same path is read again from 0
+    head: bytes = b""  # its first bytes and the last ones read, to notice a file rewritten in place
+    tail: bytes = b""
+    offset: int = 0
+    line: int = 0  # the number of the last whole line read
+    skipping: bool = False  # inside a line longer than MAX_LINE, waiting for its end
+    configs: list = field(default_factory=list)
+    kept: dict = field(default_factory=dict)  # kind -> deque of (line number, record), the newest KEEP
+    steps: list = field(default_factory=list)  # (line number, record) of every `stride`-th step
+    stride: int = 1
+    recent: deque = field(default_factory=lambda: deque(maxlen=RECENT))  # the newest step records, thinned or not
+    problems: list = field(default_factory=list)
+    unreadable: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def restart(self, identity: tuple) -> None:
+        """Forget what was read: the path now holds another file, or this one was rewritten."""
+        lock = self.lock
+        self.__init__(identity=identity, lock=lock)
+
+    def take(self, text: str) -> None:
+        self.line += 1
+        if not text.strip():
+            return
+        try:
+            record = parse_line(text)
+        except ValueError as err:
+            self.problem(f"line {self.line}: {err}")
+            return
+        if record["kind"] == "config":
+            if len(self.configs) < KEEP:
+                self.configs.append((self.line, record))
+        elif record["kind"] == "step":
+            self.recent.append((self.line, record))
+            if record["step"] % self.stride == 0:
+                self.steps.append((self.line, record))
+            if len(self.steps) > KEEP:  # keep every other kept step: the curve's shape, at half the points
+                self.stride *= 2
+                self.steps = [(line, r) for line, r in self.steps if r["step"] % self.stride == 0]
+        else:
+            self.kept.setdefault(record["kind"], deque(maxlen=KEEP)).append((self.line, record))
+
+    def problem(self, text: str) -> None:
+        self.unreadable += 1
+        if len(self.problems) < KEEP_PROBLEMS:
+            self.problems.append(text)
+
+
+_READERS: OrderedDict[str, _Reader] = OrderedDict()
+_READERS_LOCK = threading.Lock()
+_MAX_READERS = 64  # run folders remembered per process (the runs table lists 60); the least recently read is forgotten
+
+
+def _reader(key: str) -> _Reader:
+    with _READERS_LOCK:
+        reader = _READERS.pop(key, None) or _Reader()
+        _READERS[key] = reader
+        while len(_READERS) > _MAX_READERS:
+            _READERS.popitem(last=False)
+        return reader
+
+
+def _metrics_file(folder: Path) -> Path:
+    """The folder's metrics.jsonl, or a FileNotFoundError whose text says what to check."""
+    try:
+        is_dir = folder.is_dir()
+        path = folder / METRICS_FILE
+        exists, is_file = (path.exists(), path.is_file()) if is_dir else (False, False)
+    except (OSError, ValueError):  # a name longer than the file system takes, a NUL in it
+        raise FileNotFoundError(f"There is no folder {plain(folder)}: no folder can be named that here.") from None
+    if not is_dir:
         raise FileNotFoundError(f"There is no folder {plain(folder)}.")
-    path = folder / METRICS_FILE
-    if not path.exists():
+    if not exists:
         raise FileNotFoundError(
             f"{plain(folder)} has no {METRICS_FILE}: is it the --run-dir of a playground.training.train job?"
         )
-    run = Run(folder)
-    text = path.read_text(errors="replace")
-    lines = text.split("\n")
-    if not text.endswith("\n"):
-        lines = lines[:-1]  # a rank may be halfway through writing the last line: read it next time
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            run.records.append(parse_line(line))
-        except ValueError as err:
-            run.problems.append(f"line {number}: {err}")
-    return run
+    if not is_file:
+        raise FileNotFoundError(f"The {METRICS_FILE} in {plain(folder)} is a folder, not a file of records.")
+    return path
 
 
-def list_runs(root: str | Path) -> list[Run]:
-    """Every run folder directly under `root`, newest first."""
+def read_run(folder: str | Path) -> Run:
+    """What `folder/metrics.jsonl` says so far. A missing folder or file is a FileNotFoundError whose text says what
+    to check.
+
+    The page reads a live run every second, so each process remembers, per folder, how far it has read: a read
+    parses only the lines appended since (a file that shrank or was replaced is read again from the start), and
+    keeps what KEEP and MAX_LINE allow."""
+    folder = Path(folder).expanduser()
+    path = _metrics_file(folder)
+    reader = _reader(str(Path(os.path.abspath(folder))))
+    with reader.lock:
+        parsed = _read_new_lines(reader, path)
+        kept = dict(reader.configs + reader.steps + list(reader.recent))  # by line number: a recent step is also kept
+        for kind in reader.kept.values():
+            kept.update(kind)
+        records = [kept[line] for line in sorted(kept)]
+        return Run(folder, records, list(reader.problems), reader.unreadable, reader.offset, parsed)
+
+
+def _read_new_lines(reader: _Reader, path: Path) -> int:
+    """Parse what was appended to `path` since `reader` last read it; the number of lines parsed."""
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        raise FileNotFoundError(f"The {METRICS_FILE} in {plain(path.parent)} can't be read ({plain(err)}).") from None
+    with handle:
+        stat = os.fstat(handle.fileno())
+        head = handle.read(256)
+        known = reader.head[: len(head)] == head[: len(reader.head)]
+        if reader.tail and known and stat.st_size >= reader.offset:
+            handle.seek(reader.offset - len(reader.tail))
+            known = handle.read(len(reader.tail)) == reader.tail
+        if reader.identity != (stat.st_dev, stat.st_ino) or stat.st_size < reader.offset or not known:
+            reader.restart((stat.st_dev, stat.st_ino))
+        reader.head = head
+        handle.seek(reader.offset)
+        before, pending = reader.line, b""
+        while chunk := handle.read(CHUNK):
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()  # a rank may be halfway through writing the last line: read it next time
+            for raw in lines:
+                reader.offset += len(raw) + 1
+                if reader.skipping:  # the end of a line already counted as too long
+                    reader.skipping = False
+                    reader.line += 1
+                elif len(raw) > MAX_LINE:
+                    reader.line += 1
+                    reader.problem(f"line {reader.line}: longer than {MAX_LINE:,} bytes")
+                else:
+                    reader.take(raw.decode("utf-8", errors="replace"))
+            if len(pending) > MAX_LINE:  # no line is this long: count it once and skip to its end
+                if not reader.skipping:
+                    reader.problem(f"line {reader.line + 1}: longer than {MAX_LINE:,} bytes")
+                    reader.skipping = True
+                reader.offset += len(pending)
+                pending = b""
+        if reader.offset:
+            handle.seek(max(0, reader.offset - 256))
+            reader.tail = handle.read(reader.offset - handle.tell())
+        return reader.line - before
+
+
+def list_runs(root: str | Path, limit: int | None = None) -> list[Run]:
+    """The newest `limit` run folders directly under `root` (all by default), newest first; a folder that can't be
+    read is left out."""
     root = Path(root)
     if not root.is_dir():
         return []
-    folders = [p for p in root.iterdir() if (p / METRICS_FILE).exists()]
-    folders.sort(key=lambda p: (p / METRICS_FILE).stat().st_mtime, reverse=True)
-    return [read_run(p) for p in folders]
+    found = []
+    for folder in root.iterdir():
+        try:
+            if (folder / METRICS_FILE).is_file():
+                found.append(((folder / METRICS_FILE).stat().st_mtime, folder))
+        except OSError:
+            continue
+    runs = []
+    for _, folder in sorted(found, key=lambda pair: pair[0], reverse=True):
+        if limit is not None and len(runs) >= limit:
+            break
+        try:
+            runs.append(read_run(folder))
+        except FileNotFoundError:
+            continue
+    return runs
 
 
 def summarize(run: Run) -> dict:

@@ -66,10 +66,23 @@ def test_local_folder_from_the_link(tmp_path):
     assert shown(at) == f"loaded: {tmp_path / 'tiny'} (local)"
 
 
-def test_missing_local_folder_says_so():
-    at = run(model="local", model_dir="/no/such/folder")
-    assert "There is no folder at `/no/such/folder`" in at.error[0].value
+def test_missing_local_folder_says_so(tmp_path):
+    at = run(model="local", model_dir=str(tmp_path / "no-such-folder"))
+    assert f"There is no folder at `{tmp_path / 'no-such-folder'}`" in at.error[0].value
     assert shown(at) == "loaded: bundled shakespeare-gpt (bundled)"
+
+
+def test_a_folder_outside_the_allowed_roots_is_refused_by_the_setting_that_allows_more(tmp_path, monkeypatch):
+    from playground.server_paths import ROOTS_ENV
+
+    monkeypatch.setenv(ROOTS_ENV, str(tmp_path / "allowed"))
+    said = {}
+    for folder in ("/etc", "/no/such/folder", str(tmp_path)):
+        at = run(model="local", model_dir=folder)
+        assert not at.exception and shown(at) == "loaded: bundled shakespeare-gpt (bundled)"
+        said[folder] = at.error[0].value.replace(f"`{folder}`", "PATH")
+        assert ROOTS_ENV in said[folder] and "Showing the bundled shakespeare-gpt instead." in at.warning[-1].value
+    assert len(set(said.values())) == 1  # a learner can't tell which of them exist
 
 
 def test_unknown_choice_in_the_link_falls_back_with_a_warning():

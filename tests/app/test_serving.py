@@ -62,3 +62,25 @@ def test_a_learner_who_left_the_line_is_not_put_back_in_it_until_they_ask_again(
     assert at.markdown[0].value == "left" and time.monotonic() - started < 30
     at.button[0].click().run()  # Generate again
     assert at.markdown[0].value == "the text" and LEFT not in at.session_state
+
+
+def failing_load_page(key):
+    import streamlit as st
+
+    from ui.serving import load_in_turn
+
+    def load():
+        raise ValueError("no such model")
+
+    try:
+        load_in_turn("Loading a model", key, load)
+    except ValueError as err:
+        st.error(str(err))
+
+
+def test_a_load_that_fails_leaves_its_error_and_no_word_of_the_queue():
+    at = AppTest.from_function(failing_load_page, args=(("gpt", f"a model {uuid.uuid4()}", False),), default_timeout=60)
+    at.run()
+    assert [e.value for e in at.error] == ["no such model"]
+    assert not [c.value for c in at.caption if "queue" in c.value] and not at.info
+    assert HEAVY_WORK.snapshot() == (0, 0)

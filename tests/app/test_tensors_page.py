@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import ROOT
 from playground.tensors.source import PRESETS
+from tests.helpers import run_panel
 
 PAGE = str(ROOT / "pages" / "tensors.py")
 PRESET_3D = json.loads(PRESETS["3D"])
@@ -264,3 +265,20 @@ def test_a_batch_link_opens_that_batch_and_a_plain_product_has_no_batch_control(
 
 def test_the_facts_table_has_a_header_over_each_column():
     assert "| property of x | value |" in _text(_open())
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        {"source": "typed", "literal": "[[1e309, -1e309], [1, 2]]"},
+        {"source": "typed", "literal": "[[1e309, 2], [3, 4]]", "op": "elementwise", "other": "[-1e400]"},
+        {"source": "typed", "literal": "[[1e309, 2], [3, 4]]", "op": "matmul", "B": "[[1.0], [1e309]]"},
+    ],
+    ids=["inf-literal", "inf-elementwise", "inf-matmul"],
+)
+def test_the_code_runs_for_a_number_beyond_a_double_which_the_page_reads_as_inf(link):
+    """1e309 is no double, so Python reads it as inf; "the code" once printed a bare `inf` that failed to run."""
+    at = _open(**link)
+    assert not at.exception and not at.error
+    namespace, _ = run_panel(_code(at))
+    assert torch.isinf(namespace["x"]).any() and 'float("inf")' in _code(at)

@@ -75,8 +75,21 @@ def test_too_many_workers_and_epochs_are_capped_with_a_note(runs):
 
 def test_a_missing_run_folder_says_so(runs):
     at = page()
-    at.text_input(key="training.run").set_value("/no/such/run").run()
-    assert "There is no folder /no/such/run" in texts(at.error)
+    at.text_input(key="training.run").set_value(f"{runs}/no-such-run").run()
+    assert f"There is no folder {runs}/no-such-run" in texts(at.error).replace("\\_", "_")
+
+
+def test_a_run_folder_outside_the_allowed_roots_is_refused_without_saying_what_is_there(runs, monkeypatch):
+    from playground.server_paths import ROOTS_ENV
+
+    monkeypatch.setenv(ROOTS_ENV, str(runs / "allowed"))
+    at = page()
+    said = []
+    for folder in ("/etc", "/no/such/run", "/proc/self"):
+        at.text_input(key="training.run").set_value(folder).run()
+        assert not at.exception and ROOTS_ENV in texts(at.error) and "metrics.jsonl" not in texts(at.error)
+        said.append(texts(at.error).replace(f"`{folder}`", "PATH"))
+    assert len(set(said)) == 1
 
 
 def test_garbage_lines_in_a_watched_folder_are_skipped_with_a_message(runs, tmp_path):
@@ -179,8 +192,10 @@ def test_mnist_needs_a_folder_before_it_can_start(runs):
     at.selectbox(key="training.dataset").set_value("mnist").run()
     assert "Give the folder that holds the four MNIST IDX files" in texts(at.warning)
     assert at.button[0].disabled
-    at.text_input(key="training.data_dir").set_value("/data/mnist").run()
-    assert not at.button[0].disabled and '"/data/mnist"' in at.code[0].value
+    at.text_input(key="training.data_dir").set_value("/data/mnist").run()  # not a folder the server allows
+    assert at.button[0].disabled and "PLAYGROUND_PATH_ROOTS" in texts(at.warning)
+    at.text_input(key="training.data_dir").set_value(f"{runs}/mnist").run()
+    assert not at.button[0].disabled and f'"{runs}/mnist"' in at.code[0].value
 
 
 def test_a_one_and_a_two_worker_run_give_the_speedup_and_why_it_may_fall_short(runs):

@@ -7,6 +7,7 @@ stand-ins that hang or fail the way a real network does.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from types import SimpleNamespace
@@ -17,12 +18,14 @@ import transformers
 
 from playground import models
 from playground.bert.held_out import by_training_frequency, masked_word_items, masked_word_predictions
-from playground.models import BERT_DIR, GPT_DIR, ModelLoadError, load_model
+from playground.models import BERT_DIR, GPT_DIR, KINDS, ModelLoadError, load_model
 from playground.pretraining.corpus import read_corpus, split_holdout
 from playground.pretraining.fill_baseline import NeighbourCounts
 from playground.pretraining.gpt_metrics import causal_lm_heldout_loss
 from playground.pretraining.tokenizer_training import train_byte_level_bpe, train_wordpiece
+from playground.server_paths import ROOTS_ENV
 from playground.training.gpt_corpus import bundled_corpus
+from playground.url_values import quoted
 
 TEXT = (
     "ROMEO: But soft, what light through yonder window breaks?\nJULIET: O Romeo, Romeo, wherefore art thou Romeo?\n"
@@ -345,3 +348,77 @@ def test_load_tokenizer_only():
     assert loaded.code_ref == "assets/models/shakespeare-bert"  # how "the code" names it, from the repository root
     with pytest.raises(ModelLoadError):
         models.load_tokenizer("gpt", "/no/such/folder")
+
+
+# ------------------------------------------------------- typed folders: only under the allowed roots (issue 19)
+def test_a_folder_outside_the_allowed_roots_is_refused_the_same_whether_it_holds_a_model_or_not(tmp_path, monkeypatch):
+    save_tiny_gpt(tmp_path / "outside" / "gpt")
+    monkeypatch.setenv(ROOTS_ENV, str(tmp_path / "allowed"))
+    typed = [str(tmp_path / "outside" / "gpt"), str(tmp_path / "outside" / "nothing"), "/etc", "/"]
+    messages = set()
+    for choice in typed:
+        message = assert_clear_error("gpt", choice, ROOTS_ENV, "pick the bundled model")
+        messages.add(message.replace(quoted(choice, limit=160), "PATH"))
+        with pytest.raises(ModelLoadError, match=ROOTS_ENV):
+            models.load_tokenizer("gpt", choice)
+    assert len(messages) == 1, messages  # nothing tells whether a folder exists out there
+
+
+def test_a_link_out_of_an_allowed_root_is_followed_before_the_check(tmp_path, monkeypatch):
+    save_tiny_gpt(tmp_path / "outside" / "gpt")
+    (tmp_path / "allowed").mkdir()
+    (tmp_path / "allowed" / "door").symlink_to(tmp_path / "outside")
+    monkeypatch.setenv(ROOTS_ENV, str(tmp_path / "allowed"))
+    assert_clear_error("gpt", str(tmp_path / "allowed" / "door" / "gpt"), ROOTS_ENV)
+    assert_clear_error("gpt", str(tmp_path / "allowed" / ".." / "outside" / "gpt"), ROOTS_ENV)
+    monkeypatch.setenv(ROOTS_ENV, str(tmp_path / "outside"))  # the operator allows it: it loads
+    assert load_model("gpt", str(tmp_path / "allowed" / "door" / "gpt")).source == "local"
+
+
+def test_a_scripts_own_output_folder_may_lie_anywhere(tmp_path, monkeypatch):
+    save_tiny_gpt(tmp_path / "scratch")
+    monkeypatch.setenv(ROOTS_ENV, str(tmp_path / "allowed"))
+    assert load_model("gpt", str(tmp_path / "scratch"), typed=False).source == "local"
+
+
+@pytest.mark.parametrize(
+    "choice",
+    ["/" + "a" * 300, "./" + "b" * 300, "org/" + "c" * 300, "d" * 300, "e" * 150 + "/" + "f" * 150, "/x" * 50_000],
+    ids=["absolute", "relative", "org-id", "bare-id", "two-halves", "100000-characters"],
+)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_300_character_hub_id_or_path_is_a_message_not_an_os_error(tmp_path, monkeypatch, kind, choice):
+    monkeypatch.setenv(ROOTS_ENV, "/")  # even where every folder is allowed, a name too long is only a message
+    message = assert_clear_error(kind, choice)
+    assert "Errno" not in message and len(message) < 700
+    with pytest.raises(ModelLoadError):
+        models.load_tokenizer(kind, choice)
+
+
+@pytest.mark.parametrize("kind, save", [("gpt", save_tiny_gpt), ("bert", save_tiny_bert)])
+def test_weights_without_tokenizer_files_are_refused_saying_what_is_missing(tmp_path, kind, save):
+    save(tmp_path / "m")
+    for name in ("tokenizer.json", "vocab.txt", "vocab.json", "merges.txt"):
+        (tmp_path / "m" / name).unlink(missing_ok=True)
+    message = assert_clear_error(kind, str(tmp_path / "m"), "no tokenizer files", "tokenizer.save_pretrained")
+    assert "tokenizer.json" in message and "vocab.txt" in message
+    with pytest.raises(ModelLoadError, match="no tokenizer files"):
+        models.load_tokenizer(kind, str(tmp_path / "m"))
+
+
+def test_a_bpe_vocabulary_without_its_merges_is_refused(tmp_path):
+    _, tok = save_tiny_gpt(tmp_path / "m")
+    (tmp_path / "m" / "tokenizer.json").unlink()
+    (tmp_path / "m" / "vocab.json").write_text(json.dumps(tok.get_vocab()))  # the slow format's half, alone
+    assert_clear_error("gpt", str(tmp_path / "m"), "vocab.json but no merges.txt")
+
+
+def test_a_file_instead_of_a_folder_and_a_garbage_config_are_messages(tmp_path):
+    (tmp_path / "weights.safetensors").write_bytes(b"not a folder")
+    assert_clear_error("gpt", str(tmp_path / "weights.safetensors"), "is a file, not a folder")
+    (tmp_path / "garbage").mkdir()
+    (tmp_path / "garbage" / "config.json").write_bytes(b"\xff\xfe garbage \x00")
+    assert_clear_error("bert", str(tmp_path / "garbage"), "damaged")
+    (tmp_path / "listed").mkdir()
+    (tmp_path / "listed" / "config.json").write_text("[1, 2, 3]")
+    assert_clear_error("bert", str(tmp_path / "listed"), "not a JSON object")

@@ -61,6 +61,16 @@ CASES = {
         row=1,
         col=0,
     ),
+    # 1e309 is no double: Python reads it as inf, and the page accepts it; "the code" must still run (issue 19).
+    "typed beyond a double, elementwise": TensorSettings(
+        source=TensorSource("typed", literal="[1e309, -1e309, 1]"),
+        op="elementwise",
+        elementwise_other="[1e309]",
+        operator="*",
+    ),
+    "typed beyond a double, matmul": TensorSettings(
+        source=TensorSource("typed", literal="[[1e309, 1], [2, -1e999]]"), op="matmul", matmul_other="[[1.0], [2.0]]"
+    ),
 }
 
 ERRORS = {
@@ -165,3 +175,11 @@ def test_the_code_prints_the_picked_cell_as_the_page_writes_it_out(settings):
 def test_the_facts_table_has_a_header_on_both_columns():
     header = facts_markdown(run(TensorSettings())).splitlines()[0]
     assert header == "| property of x | value |"
+
+
+def test_a_float_beyond_a_double_is_written_so_the_code_runs():
+    lesson = run(TensorSettings(source=TensorSource("typed", literal="[1e309, -1e309, 1]")))
+    code = tensor_code(lesson)
+    assert 'x = torch.tensor([float("inf"), float("-inf"), 1])' in code
+    namespace, _ = _execute(code)
+    assert namespace["x"].tolist() == [float("inf"), float("-inf"), 1.0]

@@ -87,6 +87,13 @@ def test_mnist_download_fetches_the_four_files(tmp_path):
     assert data.y_train.tolist() == arrays["train-labels-idx1-ubyte"].tolist()
 
 
+def test_a_download_that_fails_leaves_no_folder_behind(tmp_path):
+    target = tmp_path / "deep" / "mnist"
+    with pytest.raises(OSError):
+        digits_data.download_mnist(target, base_url=(tmp_path / "no-mirror").as_uri() + "/")
+    assert not (tmp_path / "deep").exists()
+
+
 def test_fashion_mnist_is_found_where_the_debian_package_puts_it(tmp_path, monkeypatch):
     monkeypatch.setattr(digits_data, "FASHION_MNIST_DIRS", (tmp_path / "absent", tmp_path / "fashion"))
     assert digits_data.fashion_mnist_folder() is None

@@ -4,8 +4,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from playground.server_paths import ROOTS_ENV
 from playground.training import lesson, text
 from playground.training.records import compare_runs, list_runs, summarize
+from playground.training.train import TrainConfig
+from playground.url_values import quoted
 from tests.unit.test_url_values import ISSUE_PAYLOAD, PAYLOAD, code_spans, injected, rendered_text
 from tests.unit.training.test_records import CONFIG, finished_run, rec, write
 
@@ -72,9 +75,43 @@ def test_only_the_learner_who_started_the_job_may_stop_it(monkeypatch):
     assert lesson.stop("me") == text.NOT_YOURS
 
 
-def test_a_run_needs_its_data_first():
+def test_a_run_needs_its_data_first(monkeypatch):
+    monkeypatch.setenv(ROOTS_ENV, "/data")
     assert lesson.missing_data("mnist", " ") == text.GIVE_THE_FOLDER
     assert lesson.missing_data("mnist", "/data/mnist") is None and lesson.missing_data("digits", "") is None
+
+
+def test_an_mnist_folder_outside_the_allowed_roots_is_refused_and_nothing_starts(tmp_path, monkeypatch):
+    monkeypatch.setenv(ROOTS_ENV, str(tmp_path / "allowed"))
+    outside = tmp_path / "elsewhere" / "mnist"
+    refused = lesson.missing_data("mnist", str(outside))
+    assert ROOTS_ENV in refused and "is outside the folders this server lets its pages read" in refused
+    config = TrainConfig(dataset="mnist", data_dir=str(outside), download=True)
+    folder, why = lesson.start(config, "me")
+    assert folder is None and ROOTS_ENV in why
+    assert not (tmp_path / "elsewhere").exists()  # download=true made no folder outside the roots
+    assert lesson.missing_data("mnist", str(tmp_path / "allowed" / "mnist")) is None
+
+
+def test_a_run_folder_outside_the_roots_is_refused_alike_whether_it_exists_or_not(tmp_path, monkeypatch):
+    monkeypatch.setenv(ROOTS_ENV, str(tmp_path / "allowed"))
+    there = write(tmp_path / "secret" / "run", [CONFIG])
+    folders = [str(there), str(tmp_path / "secret" / "nowhere"), "/etc"]
+    seen = [lesson.watch(folder, None) for folder in folders]
+    assert all(s.run is None and not s.live and ROOTS_ENV in s.missing for s in seen)
+    # The same words whether the folder holds a run, nothing, or is the system's: only the path quoted differs.
+    assert len({s.missing.replace(quoted(f, limit=160), "PATH") for s, f in zip(seen, folders, strict=True)}) == 1
+    linked = write(tmp_path / "allowed" / "link-target", [CONFIG])
+    (tmp_path / "allowed" / "escape").symlink_to(tmp_path / "secret")
+    assert lesson.watch(str(tmp_path / "allowed" / "escape" / "run"), None).run is None  # a symlink out is out
+    assert lesson.watch(str(tmp_path / "allowed" / ".." / "secret" / "run"), None).run is None  # so is ..
+    assert lesson.watch(str(linked), None).run.config["world_size"] == 2
+
+
+def test_a_run_folder_path_too_long_for_the_file_system_is_a_message(tmp_path):
+    for folder in (str(tmp_path / ("x" * 300)), str(tmp_path) + "/" + "y" * 100_000, str(tmp_path / "a\x00b")):
+        shown = lesson.watch(folder, None)
+        assert shown.run is None and not shown.live and shown.missing
 
 
 def trained(folder, workers, steps, accuracy, lr=1e-3, epochs=5):

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from playground.training import records
 from playground.training.figures import checksum_table, gpu_memory_figure, overall_by_step
-from playground.training.records import compare_runs, list_runs, parse_line, read_run, summarize
+from playground.training.records import KEEP, MAX_LINE, compare_runs, list_runs, parse_line, read_run, summarize
 
 
 def rec(kind, rank=0, t=0.0, **fields):
@@ -147,3 +148,144 @@ def test_gpu_memory_is_drawn_per_rank_for_cuda_runs_and_left_out_for_cpu_runs(tm
     assert list(fig.data[1].y) == [102.0, 103.0]
     cpu_steps = [rec("step", 0, step=1, epoch=0, loss=1.0, samples_per_s=10.0)]
     assert gpu_memory_figure(read_run(write(tmp_path / "cpu", [CONFIG, *cpu_steps]))) is None
+
+
+# ---- garbage a cluster or a bug could write (issue 19): skipped, counted, never a crash ------------------------
+GARBAGE = {
+    "world_size two": rec("config", world_size="two", strategy="ddp", dataset="digits", batch_size=64),
+    "world_size -3": rec("config", world_size=-3, strategy="ddp", dataset="digits", batch_size=64),
+    "world_size 2.5": rec("config", world_size=2.5, strategy="ddp", dataset="digits", batch_size=64),
+    "epochs five": rec("config", world_size=2, strategy="ddp", dataset="digits", batch_size=64, epochs="five"),
+    "integer error": rec("error", error=42),
+    "time late": rec("error", t="late", error="RuntimeError"),
+    "loss bad": rec("step", step=1, epoch=0, loss="bad", samples_per_s=1.0),
+    "samples_per_s null": rec("step", step=1, epoch=0, loss=1.0, samples_per_s=None),
+    "epoch list": rec("epoch", step=1, epoch=[0], accuracy=0.5, checksum="a", param_sum=1.0),
+    "epoch dict": rec("epoch", step=1, epoch=0, accuracy={"a": 1}, checksum="a", param_sum=1.0),
+    "epoch None": rec("epoch", step=1, epoch=0, accuracy=None, checksum="a", param_sum=1.0),
+    "epoch_time list": rec("epoch", step=1, epoch=0, accuracy=0.5, checksum="a", param_sum=1.0, epoch_time=[]),
+    "train_time x": rec("done", train_time="x", samples_per_s=1.0),
+    "gpt config without its sizes": rec("config", world_size=1, strategy="ddp", dataset="d", batch_size=1, task="gpt"),
+    "infinite time": rec("done", t=float("inf"), train_time=1.0, samples_per_s=1.0),
+}
+
+
+@pytest.mark.parametrize("name", GARBAGE)
+def test_a_record_with_a_field_of_the_wrong_kind_is_skipped_and_counted(tmp_path, name):
+    step = rec("step", step=1, epoch=0, loss=2.0, samples_per_s=5.0)
+    run = read_run(write(tmp_path / "r", [CONFIG, GARBAGE[name], step]))
+    assert run.unreadable == 1 and run.problems[0].startswith("line 2: ") and len(run.records) == 2
+    assert run.status == "running" and run.steps().loss.tolist() == [2.0]
+    summarize(run)  # the runs table can be drawn
+
+
+def test_a_world_size_of_a_trillion_allocates_nothing_and_never_counts_as_done(tmp_path):
+    import tracemalloc
+
+    config = dict(CONFIG, world_size=10**12)
+    folder = write(tmp_path / "r", [config, rec("done", 0, train_time=1.0, samples_per_s=1.0)])
+    tracemalloc.start()
+    run = read_run(folder)
+    status = run.status
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert status == "running" and peak < 5e6  # set(range(10**12)) ate 4.9 GB before a MemoryError
+
+
+def test_metrics_jsonl_that_is_a_folder_is_a_clear_error_and_the_runs_table_leaves_it_out(tmp_path):
+    (tmp_path / "odd" / "metrics.jsonl").mkdir(parents=True)
+    finished_run(tmp_path / "good", 1, 10.0)
+    with pytest.raises(FileNotFoundError, match="is a folder, not a file of records"):
+        read_run(tmp_path / "odd")
+    assert [run.folder.name for run in list_runs(tmp_path)] == ["good"]
+
+
+def test_a_line_too_long_to_be_a_record_is_counted_once_even_while_it_is_being_written(tmp_path):
+    folder = write(tmp_path / "r", [CONFIG], tail='{"kind": "sample", "text": "' + "x" * (MAX_LINE + 10))
+    assert read_run(folder).unreadable == 1
+    with open(folder / "metrics.jsonl", "a") as f:
+        f.write("y" * 1000 + '"}\n' + json.dumps(rec("step", step=1, epoch=0, loss=2.0, samples_per_s=5.0)) + "\n")
+    run = read_run(folder)
+    assert run.unreadable == 1 and run.problems == [f"line 2: longer than {MAX_LINE:,} bytes"]
+    assert run.last_step == 1
+
+
+# ---- a run read every second stays cheap: only the new lines are parsed, and what is kept is capped -------------
+def append(folder, records):
+    with open(folder / "metrics.jsonl", "a") as f:
+        f.write("".join(json.dumps(r) + "\n" for r in records))
+
+
+def test_a_50_mb_metrics_file_is_parsed_once_then_only_its_new_lines(tmp_path):
+    padding = "x" * 400
+    step = json.dumps(rec("step", step=-1234567, epoch=0, loss=2.0, samples_per_s=5.0, note=padding))
+    lines = 52_000_000 // len(step)  # a little over 50 MB, the step numbers being shorter than the template
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "metrics.jsonl").write_text(json.dumps(CONFIG) + "\n" + "".join(rec_line(step, s) for s in range(lines)))
+    size = (folder / "metrics.jsonl").stat().st_size
+    first = read_run(folder)
+    assert size > 50e6 and first.parsed_now == lines + 1 and first.offset == size
+    kept = [r["step"] for r in first.of_kind("step")]
+    assert KEEP // 2 <= len(kept) <= KEEP + records.RECENT and kept[-1] == lines - 1  # thinned, to the newest
+    assert kept[0] == 0 and first.config["world_size"] == 2  # from the first step on, and the first config
+    append(folder, [rec("step", step=s, epoch=0, loss=1.0, samples_per_s=5.0) for s in (lines, lines + 1, lines + 2)])
+    second = read_run(folder)
+    assert second.parsed_now == 3 and second.offset == (folder / "metrics.jsonl").stat().st_size
+    assert second.last_step == lines + 2
+    assert read_run(folder).parsed_now == 0  # nothing new: nothing parsed
+
+
+def rec_line(template: str, step: int) -> str:
+    return template.replace("-1234567", str(step)) + "\n"
+
+
+def test_a_file_that_shrank_or_was_replaced_is_read_again_from_the_start(tmp_path):
+    one = rec("step", step=1, epoch=0, loss=2.0, samples_per_s=5.0)
+    folder = write(tmp_path / "r", [CONFIG, one, one, one])
+    assert read_run(folder).parsed_now == 4
+    write(folder, [CONFIG])  # rewritten shorter
+    run = read_run(folder)
+    assert run.parsed_now == 1 and run.of_kind("step") == []
+    replacement = tmp_path / "replacement.jsonl"
+    replacement.write_text(json.dumps(dict(CONFIG, world_size=3)) + "\n" + json.dumps(one) + "\n")
+    replacement.replace(folder / "metrics.jsonl")  # another file at the same path, longer than the last
+    run = read_run(folder)
+    assert run.parsed_now == 2 and run.world_size == 3
+    write(folder, [dict(CONFIG, world_size=4), one])  # rewritten in place, the same length: a different tail
+    assert read_run(folder).world_size == 4
+
+
+def test_the_same_folder_read_from_many_threads_while_it_grows_loses_and_repeats_nothing(tmp_path):
+    import threading
+
+    folder = write(tmp_path / "r", [CONFIG])
+    seen, stop = [], threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            seen.append(read_run(folder).last_step)
+
+    watchers = [threading.Thread(target=watch) for _ in range(4)]
+    for t in watchers:
+        t.start()
+    for s in range(1, 301):
+        append(folder, [rec("step", step=s, epoch=0, loss=1.0, samples_per_s=5.0)])
+    stop.set()
+    for t in watchers:
+        t.join()
+    run = read_run(folder)
+    assert [r["step"] for r in run.of_kind("step")] == list(range(1, 301)) and run.unreadable == 0
+    assert len(seen) > 0
+
+
+def test_what_a_page_keeps_of_each_kind_is_capped_and_steps_are_thinned_over_the_whole_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(records, "KEEP", 5)
+    monkeypatch.setattr(records, "RECENT", 2)
+    steps = [rec("step", step=s, epoch=0, loss=1.0, samples_per_s=5.0) for s in range(1, 12)]
+    evals = [rec("eval", step=s, val_loss=1.0, val_loss_per_char=0.3) for s in range(1, 12)]
+    garbage = ["oops"] * (records.KEEP_PROBLEMS + 7)
+    run = read_run(write(tmp_path / "r", [CONFIG, *steps, *evals, *garbage]))
+    assert [r["step"] for r in run.of_kind("step")] == [2, 4, 6, 8, 10, 11]  # every 2nd, and the newest
+    assert run.last_step == 11 and [r["step"] for r in run.of_kind("eval")] == [7, 8, 9, 10, 11]
+    assert run.unreadable == records.KEEP_PROBLEMS + 7 and len(run.problems) == records.KEEP_PROBLEMS
