@@ -39,6 +39,12 @@ class Code:
     text: str
 
 
+def safe_literal_eval(text: str):
+    """`ast.literal_eval` taking its turn with every other parse in this server (see AST_LOCK)."""
+    with AST_LOCK:
+        return ast.literal_eval(text)
+
+
 def literal(value) -> str:
     """A setting as Python source, quoted the way ruff formats it. Only plain data, or the lesson's own `Code`,
     can reach a panel: anything else is refused rather than written out as something that does not run."""

@@ -8,11 +8,11 @@ so a backtick in the box can't turn the rest of it into markdown.
 
 from __future__ import annotations
 
-import ast
 import math
 
 import torch
 
+from playground.code_panels import safe_literal_eval
 from playground.url_values import quoted
 
 MAX_ELEMENTS = 10_000  # a heatmap and a page stay readable, and nothing a learner types can exhaust memory
@@ -89,7 +89,7 @@ def parse_literal(text: str) -> torch.Tensor:
     if len(text) > MAX_TEXT:
         raise TensorInputError(f"The text is {len(text):,} characters long; keep it under {MAX_TEXT:,}.")
     try:
-        value = ast.literal_eval(text)
+        value = safe_literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError) as err:
         raise TensorInputError(
             f"Could not read {quoted(text)} as a nested list of numbers "
@@ -121,13 +121,13 @@ def literal_source(text: str) -> str:
     """The typed literal rewritten canonically for "the code": a comment or odd spacing in the box can't break it,
     and the code runs for every value the page accepts."""
     parse_literal(text)  # validate first: same message as everywhere else
-    return _source(ast.literal_eval(text.strip()))
+    return _source(safe_literal_eval(text.strip()))
 
 
 def _whole_numbers(text: str, what: str, example: str, looks: str) -> tuple[int, ...]:
     """`2, 3`, `(2, 3)` or `[2, 3]` as a tuple of ints; the messages name `what` was asked for and how it `looks`."""
     try:
-        value = ast.literal_eval(text if text.startswith(("(", "[")) else f"({text},)")
+        value = safe_literal_eval(text if text.startswith(("(", "[")) else f"({text},)")
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         raise TensorInputError(
             f"Could not read {quoted(text)} as {what}. Type whole numbers separated by commas, e.g. {example}."

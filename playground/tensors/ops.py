@@ -8,7 +8,6 @@ sentence that explains it and says what to do.
 
 from __future__ import annotations
 
-import ast
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from playground.code_panels import safe_literal_eval
 from playground.tensors.literal import (
     MAX_ELEMENTS,
     TensorInputError,
@@ -408,7 +408,7 @@ def matmul(x: torch.Tensor, other_text: str, row: int = 0, col: int = 0, batch: 
     _numpy_side(
         outcome,
         f"x_np = {how}\nB_np = np.array({literal_source(other_text)})\ny_np = x_np @ B_np",
-        lambda: a @ np.array(ast.literal_eval(other_text)),
+        lambda: a @ np.array(safe_literal_eval(other_text)),
         "NumPy promotes mixed int/float operands in `@`; PyTorch wants matching dtypes." if x.dtype != b.dtype else "",
     )
     return outcome
@@ -476,7 +476,7 @@ def elementwise(x: torch.Tensor, other_text: str, operator: str = "+") -> OpOutc
     _numpy_side(
         outcome,
         f"x_np = {how}\nother_np = np.array({literal_source(other_text)})\ny_np = x_np {operator} other_np",
-        lambda: NUMPY_OPERATORS[operator](a, np.array(ast.literal_eval(other_text))),
+        lambda: NUMPY_OPERATORS[operator](a, np.array(safe_literal_eval(other_text))),
         "NumPy broadcasts by the same rule (PyTorch copied it).",
     )
     return outcome
