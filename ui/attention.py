@@ -32,6 +32,7 @@ def attention_view(
     tokens, the ones just before the step being looked at, matter most). `key` names the attention (model and text
     read) when it is one object shared by every session: its drawings are then shared too."""
     view = ps.select("View", "view", views, views[0], widget="segmented_control")
+    options = {"sentence_b_start": sentence_b_start, "served_scripts": True}  # d3 and jQuery from this server
     too_long = len(tokens) > MAX_BERTVIZ_TOKENS
     if too_long and view != HEATMAP and not long_as_heatmap:
         cut = f"{len(tokens)} tokens: bertviz shows the first {MAX_BERTVIZ_TOKENS}."
@@ -42,7 +43,7 @@ def attention_view(
         head = ps.select("Head", "head", range(attentions[0].shape[1]), 0, where=right)
         st.plotly_chart(drawn(key, attention_heatmap, attentions, tokens, layer, head), width="stretch")
     elif view == MODEL_VIEW:
-        st.iframe(drawn(key, model_view_html, attentions, tokens, sentence_b_start=sentence_b_start), height="content")
+        st.iframe(drawn(key, model_view_html, attentions, tokens, **options), height="content")
     else:  # the head view, also when the learner unselects every view
         st.caption("Hover a token to see where it looks; double-click a colour square to show one head alone.")
-        st.iframe(drawn(key, head_view_html, attentions, tokens, sentence_b_start=sentence_b_start), height="content")
+        st.iframe(drawn(key, head_view_html, attentions, tokens, **options), height="content")

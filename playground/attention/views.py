@@ -32,6 +32,10 @@ from playground import ASSETS
 VENDOR_DIR = ASSETS / "vendor"
 D3_FILE = VENDOR_DIR / "d3-5.16.0.min.js"  # bertviz 1.4.1 asks for d3 v5 (d3.scaleOrdinal, d3.schemeCategory10)
 JQUERY_FILE = VENDOR_DIR / "jquery-3.8.0.min.js"  # bertviz asks for 2.0; it only uses selectors, .on, .append, .val
+# Where the app serves those two files itself: the project's `static` folder (a link to assets/vendor) under Streamlit's
+# static route (`server.enableStaticServing` in .streamlit/config.toml). Relative, so a server's base URL path works:
+# an iframe's srcdoc document resolves it against the page's own address.
+SERVED_AT = "app/static/"
 
 # bertviz draws one SVG line per token pair per head; past ~64 tokens the browser stalls and the labels overlap.
 MAX_BERTVIZ_TOKENS = 64
@@ -115,7 +119,12 @@ def cap_for_bertviz(attentions, tokens: Sequence[str], max_tokens: int = MAX_BER
     return layers, tokens, n_total
 
 
-def _vendored_scripts() -> str:
+def _vendored_scripts(served: bool) -> str:
+    """d3 and jQuery inlined (a document that stands alone), or `served` by the app: then each learner's browser
+    fetches their 330 kB once and keeps them, instead of every drawing of every view carrying them again."""
+    if served:
+        tags = [f'<script src="{SERVED_AT}{file.name}"></script>' for file in (D3_FILE, JQUERY_FILE)]
+        return "\n".join([*tags, f"<script>\n{_REQUIRE_SHIM}\n</script>"])
     d3 = D3_FILE.read_text(encoding="utf-8")
     jquery = JQUERY_FILE.read_text(encoding="utf-8")
     return "\n".join(f"<script>\n{source}\n</script>" for source in (d3, jquery, _REQUIRE_SHIM))
@@ -127,7 +136,7 @@ def _safe_json(params) -> str:
 
 
 def _offline_document(
-    bertviz_html: str, js_file: str, note: str | None, background: str, fit_width: bool = False
+    bertviz_html: str, js_file: str, note: str | None, background: str, fit_width: bool = False, served: bool = False
 ) -> str:
     """Rebuild bertviz's page as a standalone document: its markup, its JS, d3/jQuery inlined, no CDN.
 
@@ -161,7 +170,7 @@ def _offline_document(
   .note {{ font-size: 14px; margin: 0 0 6px 0; }}
   select {{ font-size: 14px; }}
 </style>
-{_vendored_scripts()}
+{_vendored_scripts(served)}
 </head>
 <body>
 {note_html}
@@ -192,10 +201,12 @@ def head_view_html(
     layer: int | None = None,
     heads: Sequence[int] | None = None,
     max_tokens: int = MAX_BERTVIZ_TOKENS,
+    served_scripts: bool = False,
 ) -> str:
     """bertviz head view (lines from each token to the tokens it attends to, one colour per head), offline.
 
-    Hover a token to see only its lines; double-click a head colour to show that head alone.
+    Hover a token to see only its lines; double-click a head colour to show that head alone. `served_scripts`: d3
+    and jQuery come from the app's own server (the pages), else inlined (a file that works anywhere).
     """
     from bertviz import head_view
 
@@ -212,7 +223,8 @@ def head_view_html(
         heads=list(heads) if heads is not None else None,
         html_action="return",
     ).data
-    return _offline_document(html, "head_view.js", _cut_note(len(shown_tokens), n_total), background="white")
+    note = _cut_note(len(shown_tokens), n_total)
+    return _offline_document(html, "head_view.js", note, background="white", served=served_scripts)
 
 
 def model_view_html(
@@ -222,8 +234,10 @@ def model_view_html(
     sentence_b_start: int | None = None,
     display_mode: str = "light",
     max_tokens: int = MAX_BERTVIZ_TOKENS,
+    served_scripts: bool = False,
 ) -> str:
-    """bertviz model view: a thumbnail of every head in every layer; click one to enlarge it. Offline."""
+    """bertviz model view: a thumbnail of every head in every layer; click one to enlarge it. Offline; d3 and jQuery
+    inlined or served as `head_view_html` says."""
     from bertviz import model_view
 
     if display_mode not in ("light", "dark"):
@@ -239,6 +253,5 @@ def model_view_html(
         html_action="return",
     ).data
     background = "white" if display_mode == "light" else "black"
-    return _offline_document(
-        html, "model_view.js", _cut_note(len(shown_tokens), n_total), background=background, fit_width=True
-    )
+    note = _cut_note(len(shown_tokens), n_total)
+    return _offline_document(html, "model_view.js", note, background=background, fit_width=True, served=served_scripts)
