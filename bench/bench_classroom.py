@@ -51,14 +51,10 @@ import json
 import math
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -66,6 +62,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.streamlit_client import Disconnected, Run, StreamlitSession  # noqa: E402
+from tests.helpers import serve_streamlit  # noqa: E402
 
 ACTIONS = ("load GPT", "change seed", "generate", "load Autograd", "change w")
 GENERATING = ("load GPT", "generate")  # the actions that generate text, and so may wait in the queue
@@ -82,48 +79,12 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # --- the server --------------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve_app(log_path: Path, script: str = "app.py"):
-    """The real app (or `script`) on a free loopback port, served as tests/conftest.py's `serve_app` does; yields
+    """The real app (or `script`) on a free loopback port, started as the browser tests start it; yields
     (url, pid)."""
-    port = free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
-    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    command += ["--server.fileWatcherType", "none"]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited early with code {process.returncode}; see {log_path}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"streamlit was not healthy at {url} within 120 s") from None
-                    time.sleep(0.3)
-            yield url, process.pid
-        finally:
-            with contextlib.suppress(ProcessLookupError):  # already gone: it died, or was killed
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    with serve_streamlit(script, log_path) as (url, pid):
+        yield url, pid
 
 
 def cpu_seconds(pid: int) -> float:

@@ -36,32 +36,21 @@ import argparse
 import ast
 import contextlib
 import json
-import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, serve_streamlit  # noqa: E402
+
 BARE_PAGE = "bench/bare_page.py"
 LOGS = ROOT / "test-output" / "bench-pages"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [  # as tests/conftest.py drives it
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 2400}  # tall: Streamlit scrolls an inner box, and below the fold still renders
 QUIET = 1.0  # seconds the page must hold still to count as settled
 TIMEOUT = 240.0  # seconds a page may take to settle before the run fails
@@ -319,49 +308,16 @@ class Server:
         return "libtorch_cpu" in maps or "libtorch.so" in maps
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchFailure(f"streamlit exited early with code {process.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise BenchFailure(f"streamlit did not become healthy at {url} within {timeout}s; see {log}")
-
-
 @contextlib.contextmanager
 def serve(script: str, name: str):
-    """`script` served as tests/conftest.py serves the app (offline, headless, no file watcher) on a free loopback
-    port, in its own process group, killed on the way out whatever happens."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from tests.helpers import free_port
-
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log, port = LOGS / f"{name}.log", free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
-    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    command += ["--server.fileWatcherType", "none"]
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        url = f"http://127.0.0.1:{port}"
+    """`script` served as the browser tests serve the app (tests/helpers.py `serve_streamlit`); a server that does
+    not start is a failure of the bench."""
+    with contextlib.ExitStack() as stack:
         try:
-            _wait_healthy(url, process, log)
-            yield Server(url, process.pid)
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            url, pid = stack.enter_context(serve_streamlit(script, LOGS / f"{name}.log"))
+        except RuntimeError as err:
+            raise BenchFailure(str(err)) from None
+        yield Server(url, pid)
 
 
 @contextlib.contextmanager

@@ -3,33 +3,25 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from playground.server_paths import ROOTS_ENV
-from tests.helpers import DESKTOP, assert_no_streamlit_error, free_port, screenshot, wait_for_app_idle  # noqa: F401
+from tests.helpers import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    assert_no_streamlit_error,
+    free_port,
+    screenshot,
+    serve_streamlit,
+    wait_for_app_idle,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -42,62 +34,11 @@ def temporary_folders_are_allowed(tmp_path_factory):
         yield
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not become healthy at {url} within {timeout}s")
-
-
 @contextlib.contextmanager
 def serve_app(log_name: str = "streamlit.log"):
     """The real app, served the way `make run` serves it, on a free loopback port; yields its base URL."""
-    port = free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
-    (ROOT / "test-output").mkdir(exist_ok=True)
-    with open(ROOT / "test-output" / log_name, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process)
-            yield url
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    with serve_streamlit("app.py", ROOT / "test-output" / log_name) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")
