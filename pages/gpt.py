@@ -67,7 +67,9 @@ if lesson.must_generate(on_screen, request, clicked) and not left_the_queue(requ
     try:
         with texts, st.spinner(text.writing(prepared.settings)):
             write, draw = partial(lesson.write, loaded, prepared), lambda so_far: texts.html(streaming_html(*so_far))
-            st.session_state["gpt.shown"] = on_screen = computed_once(request, "Generation", write, draw, queue_status)
+            again = clicked and on_screen is not None and not on_screen.stale(request)  # watch it being written again
+            on_screen = computed_once(request, "Generation", write, draw, queue_status, fresh=again)
+            st.session_state["gpt.shown"] = on_screen
         for key in ("gpt.step", *EXPLORER_KEYS):
             st.session_state.pop(key, None)  # a new text opens on its last step, the explorer on its knobs
     except Exception as err:  # shown to the learner instead of a traceback

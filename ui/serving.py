@@ -63,15 +63,21 @@ def place_text(what: str, place: int, of: int) -> str:
 
 
 def computed_once(
-    key: Hashable, what: str, work: Callable[[Callable[[Any], None]], Any], draw: Callable[[Any], None], status
+    key: Hashable,
+    what: str,
+    work: Callable[[Callable[[Any], None]], Any],
+    draw: Callable[[Any], None],
+    status,
+    fresh: bool = False,
 ) -> Any:
     """`work(report)`'s value for `key`, computed once however many sessions ask for it at the same time.
 
     The first asker queues for a turn and runs `work`, which calls `report(progress)` as it goes (the text so far);
     every session asking meanwhile follows it and `draw`s the same progress. `status` (an `st.empty()`) shows the
-    place in the queue and the way out of it, and is cleared when the work starts.
+    place in the queue and the way out of it, and is cleared when the work starts. `fresh`: this learner asked again
+    for what is on their screen, so it is made again (and streams again) rather than read from the store.
     """
-    claim = SHARED.claim(key)
+    claim = SHARED.claim(key, fresh)
     while not claim.ready:
         if claim.leading:
             try:

@@ -65,8 +65,12 @@ class SharedResults:
         with self._lock:
             return sum(size for _, size in self._values.values())
 
-    def claim(self, key: Hashable) -> Claim:
+    def claim(self, key: Hashable, fresh: bool = False) -> Claim:
+        """`fresh`: compute it again even if a value is stored (a learner who asks again for what is on their
+        screen wants to watch it being made), still sharing a computation already under way."""
         with self._lock:
+            if fresh:
+                self._values.pop(key, None)
             if key in self._values:
                 self._values.move_to_end(key)
                 self.shared += 1

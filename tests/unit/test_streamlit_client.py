@@ -8,6 +8,7 @@ fragment reruns, errors, the message cache and a server that dies mid-run.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import resource
 import signal
@@ -82,7 +83,10 @@ APP = textwrap.dedent(
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """On a thread of its own: in the whole suite this thread may already run an event loop (playwright's sync API,
+    kept open by the browser tests' session fixture), and asyncio.run refuses to start a second one here."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")

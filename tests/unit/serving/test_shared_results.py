@@ -89,3 +89,14 @@ def test_a_stored_generation_is_measured_by_its_tensors_and_text():
     tokens = torch.zeros(4, 250, dtype=torch.long)  # 8,000 bytes
     measured = approximate_bytes({"sequences": tokens, "again": tokens, "settings": Settings(), "text": "x" * 1000})
     assert 9_000 < measured < 10_000  # the same tensor twice is counted once
+
+
+def test_asking_afresh_for_a_stored_value_computes_it_again_but_still_joins_one_under_way():
+    shared = SharedResults(10_000, sized)
+    shared.publish(shared.claim("k"), "first")
+    again = shared.claim("k", fresh=True)  # the learner clicked Generate for the text already on their screen
+    assert again.leading and not again.ready
+    alongside = shared.claim("k", fresh=True)  # another learner clicking meanwhile follows, rather than a second run
+    assert not alongside.leading and alongside.computation is again.computation
+    shared.publish(again, "second")
+    assert shared.claim("k").value == "second" and shared.computed == 2
